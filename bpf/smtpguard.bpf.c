@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * smtpguard: judge every TCP connect() (and sendto(MSG_FASTOPEN), io_uring
+ * connect, ...) made from the cgroup this is attached to. A connect to a
+ * guarded port is allowed when the destination prefix, the caller's UID or
+ * the caller's GID is allowed; otherwise the mode decides: refuse (EPERM,
+ * before any packet leaves), let through and record (audit), or rewrite the
+ * destination to the local MTA (redirect).
+ *
+ * Only bpf_sock_addr context fields and helpers are used: no CO-RE
+ * relocations, so the object also loads on kernels without BTF.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "smtpguard.h"
+
+#define VERDICT_REFUSE 0 /* the kernel turns 0 into EPERM for connect hooks */
+#define VERDICT_ALLOW  1
+#define NSEC_PER_SEC   1000000000ULL
+
+/* Mode, redirect target, event rate and port bitmap: set by the loader
+ * before load, frozen afterwards. */
+const volatile struct sg_policy policy = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SG_MAX_UIDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u8);
+} allow_uids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SG_MAX_GIDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u8);
+} allow_gids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SG_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sg_prefix4);
+	__type(value, __u8);
+} allow_dst4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SG_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sg_prefix6);
+	__type(value, __u8);
+} allow_dst6 SEC(".maps");
+
+/* Counters, offenders and events outlive reloads: the loader reuses the
+ * pinned maps, so only their layout version may not change silently. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SG_FAM_COUNT);
+	__type(key, __u32);
+	__type(value, struct sg_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_OFFENDERS);
+	__type(key, __u32);
+	__type(value, struct sg_offender);
+} offenders SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SG_EVENTS_BYTES);
+} events SEC(".maps");
+
+/* Counters are per CPU, but a preempted program can interleave with another
+ * run on the same CPU, so additions are atomic to keep the counts exact. */
+#define COUNT(st, field) __sync_fetch_and_add(&(st)->field, 1)
+
+static __always_inline bool port_guarded(__u16 port)
+{
+	return policy.ports[port >> 6] & (1ULL << (port & 63));
+}
+
+/* Find (or create) the caller's offender record and update it. */
+static __always_inline struct sg_offender *
+note_offender(__u32 uid, __u32 gid, __u64 now, const __u8 *addr, __u8 family,
+	      __u16 port, __u8 verdict)
+{
+	struct sg_offender *o = bpf_map_lookup_elem(&offenders, &uid);
+
+	if (!o) {
+		struct sg_offender fresh = { .first_ns = now, .window_ns = now };
+
+		bpf_map_update_elem(&offenders, &uid, &fresh, BPF_NOEXIST);
+		o = bpf_map_lookup_elem(&offenders, &uid);
+		if (!o)
+			return NULL;
+	}
+	__sync_fetch_and_add(&o->count, 1);
+	o->last_ns = now;
+	o->last_gid = gid;
+	__builtin_memcpy(o->last_addr, addr, 16);
+	o->last_port = port;
+	o->last_family = family;
+	o->last_verdict = verdict;
+	bpf_get_current_comm(o->last_comm, sizeof(o->last_comm));
+	return o;
+}
+
+/* Per-UID rate limit: at most policy.event_rate events in each one-second
+ * window. A tight retry loop costs a map lookup, never a flood of records. */
+static __always_inline bool event_allowed(struct sg_offender *o, __u64 now)
+{
+	__u32 rate = policy.event_rate;
+
+	if (!rate)
+		return false;
+	if (!o)
+		return true;
+	if (now - o->window_ns >= NSEC_PER_SEC) {
+		o->window_ns = now;
+		o->window_events = 0;
+	}
+	if (o->window_events >= rate)
+		return false;
+	o->window_events++;
+	return true;
+}
+
+static __always_inline void emit_event(struct sg_stats *st, __u64 now,
+				       __u64 uid_gid, const __u8 *addr,
+				       __u8 family, __u16 port, __u8 verdict)
+{
+	struct sg_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 pid_tgid;
+
+	if (!e) {
+		COUNT(st, lost);
+		return;
+	}
+	pid_tgid = bpf_get_current_pid_tgid();
+	e->ts_ns = now;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	__builtin_memcpy(e->addr, addr, 16);
+	e->port = port;
+	e->family = family;
+	e->verdict = verdict;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	COUNT(st, events);
+}
+
+/*
+ * Called once the port is known to be guarded and the destination is known
+ * not to be allowed. Returns the hook's verdict.
+ * addr: the destination as the caller asked for it (16 bytes, IPv4 in the
+ * first four); v4: judge and redirect as IPv4 (also for ::ffff:a.b.c.d).
+ */
+static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
+					struct sg_stats *st, const __u8 *addr,
+					__u8 family, __u16 port, bool v4)
+{
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	__u32 uid = (__u32)uid_gid, gid = uid_gid >> 32;
+	struct sg_offender *o;
+	__u8 verdict;
+	__u64 now;
+
+	if (bpf_map_lookup_elem(&allow_uids, &uid)) {
+		COUNT(st, allowed_uid);
+		return VERDICT_ALLOW;
+	}
+	if (bpf_map_lookup_elem(&allow_gids, &gid)) {
+		COUNT(st, allowed_gid);
+		return VERDICT_ALLOW;
+	}
+
+	if (policy.mode == SG_MODE_AUDIT) {
+		verdict = SG_VERDICT_AUDITED;
+		COUNT(st, audited);
+	} else if (policy.mode == SG_MODE_REDIRECT) {
+		verdict = SG_VERDICT_REDIRECTED;
+		COUNT(st, redirected);
+	} else {
+		verdict = SG_VERDICT_REFUSED;
+		COUNT(st, refused);
+	}
+
+	now = bpf_ktime_get_boot_ns();
+	o = note_offender(uid, gid, now, addr, family, port, verdict);
+	if (event_allowed(o, now))
+		emit_event(st, now, uid_gid, addr, family, port, verdict);
+	else if (policy.event_rate)
+		COUNT(st, suppressed);
+
+	if (verdict == SG_VERDICT_REFUSED)
+		return VERDICT_REFUSE;
+	if (verdict == SG_VERDICT_REDIRECTED) {
+		if (ctx->user_family == 2 /* AF_INET */) {
+			ctx->user_ip4 = policy.redirect_ip4;
+			ctx->user_port = bpf_htons(policy.redirect_port4);
+		} else if (v4) {
+			/* keep an IPv4-mapped destination on the IPv4 path */
+			ctx->user_ip6[0] = 0;
+			ctx->user_ip6[1] = 0;
+			ctx->user_ip6[2] = bpf_htonl(0xffff);
+			ctx->user_ip6[3] = policy.redirect_ip4;
+			ctx->user_port = bpf_htons(policy.redirect_port4);
+		} else {
+			ctx->user_ip6[0] = policy.redirect_ip6[0];
+			ctx->user_ip6[1] = policy.redirect_ip6[1];
+			ctx->user_ip6[2] = policy.redirect_ip6[2];
+			ctx->user_ip6[3] = policy.redirect_ip6[3];
+			ctx->user_port = bpf_htons(policy.redirect_port6);
+		}
+	}
+	return VERDICT_ALLOW;
+}
+
+static __always_inline struct sg_stats *family_stats(__u32 idx)
+{
+	return bpf_map_lookup_elem(&stats, &idx);
+}
+
+static __always_inline int judge_ip4(struct bpf_sock_addr *ctx, __u32 ip4,
+				     __u16 port, __u32 fam_idx,
+				     const __u8 *asked, __u8 family)
+{
+	struct sg_prefix4 key = { .prefixlen = 32 };
+	struct sg_stats *st = family_stats(fam_idx);
+
+	if (!st)
+		return VERDICT_ALLOW; /* cannot happen: array slots always exist */
+	COUNT(st, seen);
+	__builtin_memcpy(key.addr, &ip4, 4);
+	if (bpf_map_lookup_elem(&allow_dst4, &key)) {
+		COUNT(st, allowed_dst);
+		return VERDICT_ALLOW;
+	}
+	return judge_caller(ctx, st, asked, family, port, true);
+}
+
+SEC("cgroup/connect4")
+int sg_connect4(struct bpf_sock_addr *ctx)
+{
+	__u16 port;
+	__u32 ip4;
+	__u8 addr[16] = {};
+
+	if (ctx->type != SOCK_STREAM)
+		return VERDICT_ALLOW;
+	port = bpf_ntohs((__u16)ctx->user_port);
+	if (!port_guarded(port))
+		return VERDICT_ALLOW;
+
+	ip4 = ctx->user_ip4;
+	__builtin_memcpy(addr, &ip4, 4);
+	return judge_ip4(ctx, ip4, port, SG_FAM_IPV4, addr, 4);
+}
+
+SEC("cgroup/connect6")
+int sg_connect6(struct bpf_sock_addr *ctx)
+{
+	struct sg_prefix6 key = { .prefixlen = 128 };
+	struct sg_stats *st;
+	__u32 ip6[4];
+	__u16 port;
+
+	if (ctx->type != SOCK_STREAM)
+		return VERDICT_ALLOW;
+	port = bpf_ntohs((__u16)ctx->user_port);
+	if (!port_guarded(port))
+		return VERDICT_ALLOW;
+
+	ip6[0] = ctx->user_ip6[0];
+	ip6[1] = ctx->user_ip6[1];
+	ip6[2] = ctx->user_ip6[2];
+	ip6[3] = ctx->user_ip6[3];
+
+	/* ::ffff:a.b.c.d reaches an IPv4 host: judge it by IPv4 policy and
+	 * count it as IPv4, so a v6 socket is no way around a v4 rule. */
+	if (ip6[0] == 0 && ip6[1] == 0 && ip6[2] == bpf_htonl(0xffff))
+		return judge_ip4(ctx, ip6[3], port, SG_FAM_IPV4,
+				 (const __u8 *)ip6, 6);
+
+	st = family_stats(SG_FAM_IPV6);
+	if (!st)
+		return VERDICT_ALLOW;
+	COUNT(st, seen);
+	__builtin_memcpy(key.addr, ip6, 16);
+	if (bpf_map_lookup_elem(&allow_dst6, &key)) {
+		COUNT(st, allowed_dst);
+		return VERDICT_ALLOW;
+	}
+	return judge_caller(ctx, st, (const __u8 *)ip6, 6, port, false);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

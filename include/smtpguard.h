@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kernel <-> user contract of smtpguard: map keys and values, event
+ * records, counter indices, limits and mode values. Both bpf/ and user/
+ * include this file; nothing here is defined twice anywhere else.
+ *
+ * Only fixed-width types are used so the layout is identical for the BPF
+ * target and the host compiler. Bump SG_FORMAT_VERSION whenever a pinned
+ * map's key or value layout changes: the loader compares it with the
+ * version recorded in the pins and recreates what no longer fits.
+ */
+#ifndef SMTPGUARD_H
+#define SMTPGUARD_H
+
+#define SG_FORMAT_VERSION 1
+
+/* Limits. The loader refuses configs above them (exit 2). */
+#define SG_MAX_PORTS      64      /* guarded destination ports */
+#define SG_MAX_UIDS       65536   /* allowed UIDs (map size) */
+#define SG_MAX_GIDS       16384   /* allowed GIDs (map size) */
+#define SG_MAX_PREFIXES   1024    /* allowed destination prefixes per family */
+#define SG_MAX_OFFENDERS  65536   /* offender records kept (LRU) */
+#define SG_EVENTS_BYTES   (256 * 1024) /* ring buffer size, power of two */
+#define SG_PORT_WORDS     (65536 / 64) /* guarded-port bitmap, one bit a port */
+#define SG_COMM_LEN       16
+#define SG_PATH_LEN       256
+
+/* Values of sg_policy.mode (config key "mode"). */
+enum sg_mode {
+	SG_MODE_ENFORCE = 0,  /* refuse with EPERM */
+	SG_MODE_AUDIT = 1,    /* allow, but count and record a would-be refusal */
+	SG_MODE_REDIRECT = 2, /* rewrite the destination to the local MTA */
+};
+
+/* Verdicts recorded in events and offender records. */
+enum sg_verdict {
+	SG_VERDICT_REFUSED = 0,
+	SG_VERDICT_AUDITED = 1,
+	SG_VERDICT_REDIRECTED = 2,
+};
+
+/* Key of the stats map: one slot per address family. */
+enum sg_family_index {
+	SG_FAM_IPV4 = 0,
+	SG_FAM_IPV6 = 1,
+	SG_FAM_COUNT = 2,
+};
+
+/*
+ * Value of the per-CPU "stats" map. Declared as a struct (not an array of
+ * counters) so bpftool prints field names from BTF.
+ */
+struct sg_stats {
+	__u64 seen;          /* stream connects to a guarded port */
+	__u64 allowed_dst;   /* allowed because the destination is allowed */
+	__u64 allowed_uid;   /* allowed because the UID is allowed */
+	__u64 allowed_gid;   /* allowed because the GID is allowed */
+	__u64 refused;       /* refused with EPERM (enforce mode) */
+	__u64 audited;       /* would-be refusals let through (audit mode) */
+	__u64 redirected;    /* would-be refusals sent to the local MTA */
+	__u64 events;        /* event records written to the ring buffer */
+	__u64 suppressed;    /* events dropped by the per-UID rate limit */
+	__u64 lost;          /* events dropped because the ring buffer was full */
+};
+
+/*
+ * The policy that is not a set: mode, redirect target, event rate and the
+ * guarded-port bitmap. It lives in the program's read-only data, so the
+ * verifier sees it as constant and a reload swaps it with the program.
+ */
+struct sg_policy {
+	__u32 format;            /* SG_FORMAT_VERSION of the loader that wrote it */
+	__u32 mode;              /* enum sg_mode */
+	__u32 redirect_ip4;      /* network byte order */
+	__u32 redirect_ip6[4];   /* network byte order */
+	__u16 redirect_port4;    /* host byte order */
+	__u16 redirect_port6;    /* host byte order */
+	__u32 event_rate;        /* events per UID per second; 0 = no events */
+	__u64 ports[SG_PORT_WORDS]; /* bit (port % 64) of word (port / 64) */
+	/* Written by the loader for `status` and upgrades; the program never
+	 * reads these. */
+	char loader_version[16];
+	char cgroup_path[SG_PATH_LEN];
+};
+
+/* Keys of the LPM tries of allowed destinations. */
+struct sg_prefix4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct sg_prefix6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Value of the "offenders" LRU map, keyed by UID (__u32). */
+struct sg_offender {
+	__u64 count;          /* would-be refusals by this UID */
+	__u64 first_ns;       /* CLOCK_BOOTTIME of the first one */
+	__u64 last_ns;        /* CLOCK_BOOTTIME of the latest one */
+	__u64 window_ns;      /* start of the current rate-limit window */
+	__u32 window_events;  /* events emitted in that window */
+	__u32 last_gid;
+	__u8 last_addr[16];   /* IPv4 in the first 4 bytes when family is 4 */
+	__u16 last_port;      /* host byte order */
+	__u8 last_family;     /* 4 or 6 */
+	__u8 last_verdict;    /* enum sg_verdict */
+	char last_comm[SG_COMM_LEN];
+};
+
+/* Record written to the "events" ring buffer. */
+struct sg_event {
+	__u64 ts_ns;          /* CLOCK_BOOTTIME */
+	__u64 cgroup_id;
+	__u32 pid;            /* thread group id */
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u8 addr[16];        /* destination as asked for; IPv4 in first 4 bytes */
+	__u16 port;           /* host byte order */
+	__u8 family;          /* 4 or 6 */
+	__u8 verdict;         /* enum sg_verdict */
+	char comm[SG_COMM_LEN];
+};
+
+#endif /* SMTPGUARD_H */

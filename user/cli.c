@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Command line: `smtpguard [OPTIONS] COMMAND [OPTIONS] [ARG]`. Options may
+ * stand before or after the command (GNU getopt permutes argv), so
+ * `smtpguard --cgroup X load` and `smtpguard load --cgroup X` are the same.
+ */
+#include <getopt.h>
+#include <string.h>
+#include "cli.h"
+#include "common.h"
+
+static const struct {
+	const char *name;
+	enum sg_cmd cmd;
+} commands[] = {
+	{ "load", SG_CMD_LOAD },
+	{ "unload", SG_CMD_UNLOAD },
+	{ "reload", SG_CMD_RELOAD },
+	{ "status", SG_CMD_STATUS },
+	{ "check-config", SG_CMD_CHECK_CONFIG },
+	{ "help", SG_CMD_HELP },
+	{ "version", SG_CMD_VERSION },
+};
+
+const char *sg_cmd_name(enum sg_cmd cmd)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (commands[i].cmd == cmd)
+			return commands[i].name;
+	return "?";
+}
+
+void sg_print_usage(FILE *out)
+{
+	fputs("Usage: smtpguard [OPTIONS] COMMAND [OPTIONS]\n"
+	      "Refuse outbound SMTP connects except for allowed accounts (eBPF, cgroup v2).\n"
+	      "\n"
+	      "Commands:\n"
+	      "  load                attach at the cgroup v2 root (or --cgroup), fill maps, pin; idempotent\n"
+	      "  reload              re-read the config and swap the policy atomically\n"
+	      "  unload              detach and unpin everything\n"
+	      "  status              show whether loaded and the effective policy (exit 3: not loaded)\n"
+	      "  check-config [FILE] validate a config and print the effective policy; changes nothing\n"
+	      "\n"
+	      "Options:\n"
+	      "  -c, --config FILE   config file (default " SG_DEFAULT_CONFIG ")\n"
+	      "      --cgroup DIR    cgroup v2 directory to attach to (default: the cgroup v2 root)\n"
+	      "      --pin-dir DIR   bpffs directory for pins (default " SG_DEFAULT_PIN_DIR ")\n"
+	      "      --json          machine-readable output (status, check-config)\n"
+	      "  -h, --help          show this help\n"
+	      "  -V, --version       show the version\n"
+	      "\n"
+	      "Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 not loaded.\n",
+	      out);
+}
+
+enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON };
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *what)
+{
+	snprintf(err, errlen, fmt, what);
+	return SG_EXIT_USAGE;
+}
+
+static int set_once(const char **slot, const char *val, const char *opt,
+		    char *err, size_t errlen)
+{
+	if (*slot)
+		return fail(err, errlen, "option '%s' given twice", opt);
+	if (!*val)
+		return fail(err, errlen, "option '%s' needs a non-empty value", opt);
+	*slot = val;
+	return 0;
+}
+
+int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t errlen)
+{
+	const char *config = NULL;
+	bool help = false, version = false;
+	int c, rc;
+
+	memset(a, 0, sizeof(*a));
+	optind = 0; /* full re-initialisation: parse may run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if ((rc = set_once(&config, optarg, "--config", err, errlen)))
+				return rc;
+			break;
+		case OPT_CGROUP:
+			if ((rc = set_once(&a->cgroup, optarg, "--cgroup", err, errlen)))
+				return rc;
+			break;
+		case OPT_PIN_DIR:
+			if ((rc = set_once(&a->pin_dir, optarg, "--pin-dir", err, errlen)))
+				return rc;
+			break;
+		case OPT_JSON:
+			a->json = true;
+			break;
+		case 'h':
+			help = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value",
+				    argv[optind - 1]);
+		default:
+			return fail(err, errlen, "unknown option '%s' (try --help)",
+				    argv[optind - 1]);
+		}
+	}
+
+	if (optind < argc) {
+		const char *word = argv[optind++];
+
+		for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+			if (!strcmp(word, commands[i].name))
+				a->cmd = commands[i].cmd;
+		if (a->cmd == SG_CMD_NONE)
+			return fail(err, errlen, "unknown command '%s' (try --help)", word);
+	}
+	if (a->cmd == SG_CMD_CHECK_CONFIG && optind < argc) {
+		if (config)
+			return fail(err, errlen, "%s", "check-config takes either FILE or --config, not both");
+		if (!*argv[optind])
+			return fail(err, errlen, "%s", "check-config: FILE must not be empty");
+		config = argv[optind++];
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
+
+	if (help || a->cmd == SG_CMD_HELP) {
+		a->cmd = SG_CMD_HELP;
+		return 0;
+	}
+	if (version || a->cmd == SG_CMD_VERSION) {
+		a->cmd = SG_CMD_VERSION;
+		return 0;
+	}
+	if (a->cmd == SG_CMD_NONE)
+		return fail(err, errlen, "%s", "no command given (try --help)");
+	if (a->json && a->cmd != SG_CMD_STATUS && a->cmd != SG_CMD_CHECK_CONFIG)
+		return fail(err, errlen, "--json does not apply to '%s'", sg_cmd_name(a->cmd));
+
+	a->config_given = config != NULL;
+	a->config = config ? config : SG_DEFAULT_CONFIG;
+	if (!a->pin_dir)
+		a->pin_dir = SG_DEFAULT_PIN_DIR;
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Command-line parsing: pure, so it can be unit-tested and fuzzed. */
+#ifndef SG_CLI_H
+#define SG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define SG_DEFAULT_CONFIG  "/etc/smtpguard/smtpguard.conf"
+#define SG_DEFAULT_PIN_DIR "/sys/fs/bpf/smtpguard"
+
+enum sg_cmd {
+	SG_CMD_NONE = 0,
+	SG_CMD_LOAD,
+	SG_CMD_UNLOAD,
+	SG_CMD_RELOAD,
+	SG_CMD_STATUS,
+	SG_CMD_CHECK_CONFIG,
+	SG_CMD_HELP,
+	SG_CMD_VERSION,
+};
+
+struct sg_args {
+	enum sg_cmd cmd;
+	const char *config;     /* config file; SG_DEFAULT_CONFIG if not given */
+	bool config_given;      /* --config or check-config FILE: must exist */
+	const char *cgroup;     /* NULL: the cgroup v2 root */
+	const char *pin_dir;
+	bool json;
+};
+
+/* Parses argv (options before or after the command). Returns 0, or
+ * SG_EXIT_USAGE with a one-line message in err. */
+int sg_parse_args(int argc, char **argv, struct sg_args *args, char *err, size_t errlen);
+void sg_print_usage(FILE *out);
+const char *sg_cmd_name(enum sg_cmd cmd);
+
+#endif

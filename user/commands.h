@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The commands that touch the kernel. Each returns an SG_EXIT_* code and
+ * prints its own one-line error. */
+#ifndef SG_COMMANDS_H
+#define SG_COMMANDS_H
+
+#include "cli.h"
+#include "config.h"
+
+/* load (reload = false) or reload (must already be loaded). */
+int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg, bool reload);
+int sg_cmd_unload(const struct sg_args *args);
+int sg_cmd_status(const struct sg_args *args);
+
+#endif

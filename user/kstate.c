@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "common.h"
+#include "kstate.h"
+#include "pins.h"
+
+static int put_ids(int fd, const struct sg_ident *ids, unsigned n, const char *what,
+		   char *err, size_t errlen)
+{
+	__u8 one = 1;
+
+	for (unsigned i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &ids[i].id, &one, BPF_ANY)) {
+			snprintf(err, errlen, "cannot add %s %u to the kernel map: %s",
+				 what, ids[i].id, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+int sg_fill_policy_maps(const struct sg_config *cfg, int uids_fd, int gids_fd,
+			int dst4_fd, int dst6_fd, char *err, size_t errlen)
+{
+	__u8 one = 1;
+
+	if (put_ids(uids_fd, cfg->users, cfg->nusers, "uid", err, errlen) ||
+	    put_ids(gids_fd, cfg->groups, cfg->ngroups, "gid", err, errlen))
+		return -1;
+	for (unsigned i = 0; i < cfg->ndsts; i++) {
+		const struct sg_prefix *p = &cfg->dsts[i];
+		struct sg_prefix4 k4 = { .prefixlen = p->len };
+		struct sg_prefix6 k6 = { .prefixlen = p->len };
+		int rc;
+
+		if (p->family == 4) {
+			memcpy(k4.addr, p->addr, 4);
+			rc = bpf_map_update_elem(dst4_fd, &k4, &one, BPF_ANY);
+		} else {
+			memcpy(k6.addr, p->addr, 16);
+			rc = bpf_map_update_elem(dst6_fd, &k6, &one, BPF_ANY);
+		}
+		if (rc) {
+			snprintf(err, errlen, "cannot add a destination to the kernel map: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sg_link_state(int fd, struct sg_link_state *li)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	li->fd = fd;
+	li->link_id = info.id;
+	li->prog_id = info.prog_id;
+	li->cgroup_id = info.cgroup.cgroup_id;
+	li->attach_type = info.cgroup.attach_type;
+	/* A link whose cgroup was removed is defunct: prog_id stays but
+	 * cgroup_id reads 0. */
+	li->present = info.type == BPF_LINK_TYPE_CGROUP && li->cgroup_id != 0;
+	return 0;
+}
+
+static __u32 pinned_prog_id(const char *dir, enum sg_pin pin)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = sg_pin_open(dir, pin);
+	__u32 id = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		id = info.id;
+	close(fd);
+	return id;
+}
+
+/* Keys of an allow-id map back into cfg, with names. */
+static void read_ids(int fd, struct sg_config *cfg, bool users)
+{
+	__u32 key, next, *prev = NULL;
+	char name[SG_NAME_MAX];
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (users) {
+			sg_user_name(key, name, sizeof(name));
+			sg_config_add_user(cfg, key, name);
+		} else {
+			sg_group_name(key, name, sizeof(name));
+			sg_config_add_group(cfg, key, name);
+		}
+	}
+}
+
+static void read_prefixes(int fd, struct sg_config *cfg, int family)
+{
+	struct sg_prefix6 key, next; /* large enough for both key types */
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct sg_prefix p = { .family = (uint8_t)family, .len = (uint8_t)next.prefixlen };
+
+		memcpy(p.addr, next.addr, family == 4 ? 4 : 16);
+		sg_config_add_dst(cfg, &p);
+		key = next;
+		prev = &key;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = ((const struct sg_ident *)a)->id, y = ((const struct sg_ident *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Rebuilds the policy from the maps the attached programs use (connect4
+ * does not use the IPv6 maps, so both are read); seen avoids reading a
+ * map twice. */
+static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen)
+{
+	__u32 map_ids[16], len;
+	struct bpf_prog_info pinfo;
+	int pfd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (pfd < 0)
+		return -1;
+	memset(&pinfo, 0, sizeof(pinfo));
+	pinfo.nr_map_ids = ARRAY_LEN(map_ids);
+	pinfo.map_ids = (__u64)(unsigned long)map_ids;
+	len = sizeof(pinfo);
+	if (bpf_obj_get_info_by_fd(pfd, &pinfo, &len)) {
+		close(pfd);
+		return -1;
+	}
+	close(pfd);
+	for (__u32 i = 0; i < pinfo.nr_map_ids && i < ARRAY_LEN(map_ids); i++) {
+		struct bpf_map_info minfo;
+		__u32 mlen = sizeof(minfo);
+		int fd = bpf_map_get_fd_by_id(map_ids[i]);
+		size_t nl;
+
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		if (bpf_obj_get_info_by_fd(fd, &minfo, &mlen)) {
+			close(fd);
+			continue;
+		}
+		nl = strlen(minfo.name);
+		if (!strcmp(minfo.name, "allow_uids") && !(*seen & 1)) {
+			read_ids(fd, &ks->cfg, true);
+			*seen |= 1;
+		} else if (!strcmp(minfo.name, "allow_gids") && !(*seen & 2)) {
+			read_ids(fd, &ks->cfg, false);
+			*seen |= 2;
+		} else if (!strcmp(minfo.name, "allow_dst4") && !(*seen & 4)) {
+			read_prefixes(fd, &ks->cfg, 4);
+			*seen |= 4;
+		} else if (!strcmp(minfo.name, "allow_dst6") && !(*seen & 8)) {
+			read_prefixes(fd, &ks->cfg, 6);
+			*seen |= 8;
+		} else if (nl > 7 && !strcmp(minfo.name + nl - 7, ".rodata") &&
+			 minfo.value_size >= sizeof(ks->policy)) {
+			char *buf = calloc(1, minfo.value_size);
+			__u32 zero = 0;
+
+			if (buf && !bpf_map_lookup_elem(fd, &zero, buf)) {
+				memcpy(&ks->policy, buf, sizeof(ks->policy));
+				ks->have_policy = true;
+			}
+			free(buf);
+		}
+		close(fd);
+	}
+	qsort(ks->cfg.users, ks->cfg.nusers, sizeof(*ks->cfg.users), cmp_u32);
+	qsort(ks->cfg.groups, ks->cfg.ngroups, sizeof(*ks->cfg.groups), cmp_u32);
+	return 0;
+}
+
+int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t errlen)
+{
+	unsigned seen = 0;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->link[0].fd = ks->link[1].fd = -1;
+	for (int i = 0; i < 2; i++) {
+		int fd = sg_pin_open(pin_dir, i ? SG_PIN_LINK6 : SG_PIN_LINK4);
+
+		if (fd < 0) {
+			if (errno == EACCES || errno == EPERM) {
+				snprintf(err, errlen, "cannot read pins in %s: %s (run as root)",
+					 pin_dir, strerror(errno));
+				return -1;
+			}
+			continue;
+		}
+		if (sg_link_state(fd, &ks->link[i]))
+			close(fd);
+		ks->pinned_prog_id[i] = pinned_prog_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4);
+	}
+	snprintf(ks->cfg.source, sizeof(ks->cfg.source), "kernel");
+	for (int i = 0; i < 2; i++)
+		if (ks->link[i].present)
+			read_prog_policy(ks->link[i].prog_id, ks, &seen);
+	if (ks->have_policy)
+		sg_policy_to_config(&ks->policy, &ks->cfg);
+	return 0;
+}
+
+bool sg_kstate_loaded(const struct sg_kstate *ks)
+{
+	return ks->link[0].present && ks->link[1].present;
+}
+
+void sg_kstate_free(struct sg_kstate *ks)
+{
+	for (int i = 0; i < 2; i++)
+		if (ks->link[i].fd >= 0)
+			close(ks->link[i].fd);
+	sg_config_free(&ks->cfg);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef SG_LOCK_H
+#define SG_LOCK_H
+
+#include <stddef.h>
+
+#define SG_LOCK_FILE "/run/smtpguard.lock"
+
+/* Serialises commands that change kernel state: two at once would race on
+ * the pins. Waits for the holder; the lock dies with the process, so a
+ * kill -9 never leaves it held. Returns the fd, or -1 with err. */
+int sg_lock(char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* smtpguard: parse the command line, read the config, run one command. */
+#include <stdio.h>
+#include "cli.h"
+#include "commands.h"
+#include "common.h"
+#include "config.h"
+#include "policy_print.h"
+
+static int check_config(const struct sg_args *args, const struct sg_config *cfg)
+{
+	if (args->json) {
+		printf("{\"source\":");
+		sg_json_str(stdout, cfg->source);
+		putchar(',');
+		sg_print_policy_json(stdout, cfg);
+		printf("}\n");
+	} else {
+		printf("%-20s %s: OK\n", "config:", cfg->source);
+		sg_print_policy_text(stdout, cfg);
+	}
+	return SG_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct sg_config cfg = { 0 };
+	char err[SG_ERRLEN];
+	struct sg_args args;
+	int rc;
+
+	if (sg_parse_args(argc, argv, &args, err, sizeof(err))) {
+		sg_err("%s", err);
+		return SG_EXIT_USAGE;
+	}
+	switch (args.cmd) {
+	case SG_CMD_HELP:
+		sg_print_usage(stdout);
+		return SG_EXIT_OK;
+	case SG_CMD_VERSION:
+		printf("smtpguard %s (map format %d)\n", SG_VERSION, SG_FORMAT_VERSION);
+		return SG_EXIT_OK;
+	case SG_CMD_UNLOAD:
+		return sg_cmd_unload(&args);
+	case SG_CMD_STATUS:
+		return sg_cmd_status(&args);
+	default:
+		break;
+	}
+
+	/* load, reload, check-config: the config must be valid before the
+	 * kernel is touched at all. */
+	if (sg_config_load(args.config, args.config_given, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return SG_EXIT_USAGE;
+	}
+	if (args.cmd == SG_CMD_CHECK_CONFIG)
+		rc = check_config(&args, &cfg);
+	else
+		rc = sg_cmd_load(&args, &cfg, args.cmd == SG_CMD_RELOAD);
+	sg_config_free(&cfg);
+	return rc;
+}

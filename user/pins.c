@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "pins.h"
+
+static const char *const names[SG_PIN_COUNT] = {
+	[SG_PIN_LINK4] = "link_connect4",
+	[SG_PIN_LINK6] = "link_connect6",
+	[SG_PIN_PROG4] = "prog_connect4",
+	[SG_PIN_PROG6] = "prog_connect6",
+	[SG_PIN_UIDS] = "allow_uids",
+	[SG_PIN_GIDS] = "allow_gids",
+	[SG_PIN_DST4] = "allow_dst4",
+	[SG_PIN_DST6] = "allow_dst6",
+	[SG_PIN_POLICY] = "policy",
+	[SG_PIN_STATS] = "stats",
+	[SG_PIN_OFFENDERS] = "offenders",
+	[SG_PIN_EVENTS] = "events",
+};
+
+const char *sg_pin_name(enum sg_pin pin)
+{
+	return names[pin];
+}
+
+void sg_pin_path(const char *dir, enum sg_pin pin, bool staging, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s%s", dir, names[pin], staging ? "-new" : "");
+}
+
+int sg_pin_open(const char *dir, enum sg_pin pin)
+{
+	char path[4096];
+
+	sg_pin_path(dir, pin, false, path, sizeof(path));
+	return bpf_obj_get(path);
+}
+
+int sg_pin_replace(const char *dir, enum sg_pin pin, int fd)
+{
+	char path[4096], staging[4096];
+
+	sg_pin_path(dir, pin, false, path, sizeof(path));
+	sg_pin_path(dir, pin, true, staging, sizeof(staging));
+	unlink(staging);
+	if (bpf_obj_pin(fd, staging))
+		return -errno;
+	if (rename(staging, path)) {
+		int e = errno;
+
+		unlink(staging);
+		return -e;
+	}
+	return 0;
+}
+
+void sg_pin_remove(const char *dir, enum sg_pin pin)
+{
+	char path[4096];
+
+	sg_pin_path(dir, pin, true, path, sizeof(path));
+	unlink(path);
+	sg_pin_path(dir, pin, false, path, sizeof(path));
+	unlink(path);
+}

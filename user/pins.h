@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The pin layout in the pin dir (names without dots: bpffs refuses them). */
+#ifndef SG_PINS_H
+#define SG_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum sg_pin {
+	/* attachments */
+	SG_PIN_LINK4, SG_PIN_LINK6,
+	/* programs */
+	SG_PIN_PROG4, SG_PIN_PROG6,
+	/* policy maps: replaced by every load/reload */
+	SG_PIN_UIDS, SG_PIN_GIDS, SG_PIN_DST4, SG_PIN_DST6, SG_PIN_POLICY,
+	/* history maps: kept across reloads and upgrades */
+	SG_PIN_STATS, SG_PIN_OFFENDERS, SG_PIN_EVENTS,
+	SG_PIN_COUNT
+};
+
+const char *sg_pin_name(enum sg_pin pin);
+/* dir/name, or dir/name-new for the staging name used while replacing. */
+void sg_pin_path(const char *dir, enum sg_pin pin, bool staging, char *buf, size_t len);
+/* Opens a pinned object; -1 with errno (ENOENT: not pinned). */
+int sg_pin_open(const char *dir, enum sg_pin pin);
+/* Pins fd at its name, replacing any old pin with one rename (the name is
+ * never missing for readers). 0 or -errno. */
+int sg_pin_replace(const char *dir, enum sg_pin pin, int fd);
+/* Removes a pin and its staging name; missing ones are fine. */
+void sg_pin_remove(const char *dir, enum sg_pin pin);
+
+#endif

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * status: reports what the kernel enforces, read from the program attached
+ * under the pinned links (not from the config file or the pinned maps, which
+ * an interrupted command could have left out of step).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "commands.h"
+#include "common.h"
+#include "kstate.h"
+#include "policy_print.h"
+#include "sysenv.h"
+
+static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
+{
+	const struct sg_policy *p = &ks->policy;
+
+	printf("%-20s %s\n", "status:", "loaded");
+	printf("%-20s %s (id %llu)\n", "cgroup:", ks->have_policy ? p->cgroup_path : "?",
+	       (unsigned long long)ks->link[0].cgroup_id);
+	printf("%-20s bpf_link\n", "attach method:");
+	for (int i = 0; i < 2; i++)
+		printf("%-20s link %u, program %u\n", i ? "connect6:" : "connect4:",
+		       ks->link[i].link_id, ks->link[i].prog_id);
+	printf("%-20s %s\n", "pin dir:", args->pin_dir);
+	if (ks->have_policy)
+		printf("%-20s %.16s (format %u)\n", "loaded by:", p->loader_version, p->format);
+	sg_print_policy_text(stdout, &ks->cfg);
+}
+
+static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
+{
+	printf("{\"loaded\":true,\"cgroup\":");
+	sg_json_str(stdout, ks->have_policy ? ks->policy.cgroup_path : "");
+	printf(",\"cgroup_id\":%llu,\"attach_method\":\"bpf_link\",",
+	       (unsigned long long)ks->link[0].cgroup_id);
+	for (int i = 0; i < 2; i++)
+		printf("\"%s\":{\"link_id\":%u,\"prog_id\":%u},", i ? "connect6" : "connect4",
+		       ks->link[i].link_id, ks->link[i].prog_id);
+	printf("\"pin_dir\":");
+	sg_json_str(stdout, args->pin_dir);
+	printf(",\"format\":%u,", ks->policy.format);
+	sg_print_policy_json(stdout, &ks->cfg);
+	printf("}\n");
+}
+
+int sg_cmd_status(const struct sg_args *args)
+{
+	char err[SG_ERRLEN];
+	struct sg_kstate ks;
+	struct stat st;
+	int rc;
+
+	if ((rc = sg_check_privileges(err, sizeof(err)))) {
+		sg_err("%s", err);
+		return rc;
+	}
+	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err)) ||
+	    sg_read_kstate(args->pin_dir, &ks, err, sizeof(err)) ||
+	    (!ks.link[0].present && !ks.link[1].present)) {
+		if (args->json)
+			printf("{\"loaded\":false,\"pin_dir\":\"%s\"}\n", args->pin_dir);
+		else
+			printf("status:              not loaded (pin dir %s)\n", args->pin_dir);
+		return SG_EXIT_NOT_LOADED;
+	}
+	rc = SG_EXIT_OK;
+	if (!sg_kstate_loaded(&ks)) {
+		sg_err("partly loaded: only the %s hook is attached; run 'smtpguard load' to repair",
+		       ks.link[0].present ? "connect4" : "connect6");
+		rc = SG_EXIT_RUNTIME;
+	} else if (ks.link[0].prog_id != ks.pinned_prog_id[0] ||
+		   ks.link[1].prog_id != ks.pinned_prog_id[1]) {
+		sg_warn("the pinned programs are not the attached ones (an interrupted "
+			"command?); run 'smtpguard load' to repair");
+	}
+	if (args->json)
+		print_json(args, &ks);
+	else
+		print_text(args, &ks);
+	sg_kstate_free(&ks);
+	return rc;
+}

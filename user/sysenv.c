@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "mountinfo.h"
+#include "sysenv.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#define BPFFS_DEFAULT "/sys/fs/bpf"
+
+static int has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+int sg_check_privileges(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d)) {
+		snprintf(err, errlen, "cannot read capabilities: %s", strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	/* Loading needs CAP_BPF (or CAP_SYS_ADMIN before 5.8), attaching to a
+	 * cgroup CAP_NET_ADMIN, mounting bpffs and reading ids CAP_SYS_ADMIN. */
+	if (!has_cap(d, CAP_SYS_ADMIN) ||
+	    !(has_cap(d, CAP_BPF) || has_cap(d, CAP_SYS_ADMIN)) ||
+	    !has_cap(d, CAP_NET_ADMIN)) {
+		snprintf(err, errlen, "must run as root (needs CAP_SYS_ADMIN, CAP_BPF and CAP_NET_ADMIN)");
+		return SG_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int sg_check_kernel(char *err, size_t errlen)
+{
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL) != 1) {
+		snprintf(err, errlen, "this kernel cannot run cgroup connect programs "
+			 "(needs CONFIG_CGROUP_BPF and Linux 4.17 or later)");
+		return SG_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static char *read_file(const char *path)
+{
+	size_t cap = 16384, len = 0;
+	char *buf = malloc(cap);
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	while ((got = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)got;
+		if (len + 1 == cap) {
+			char *n = realloc(buf, cap *= 2);
+
+			if (!n)
+				break;
+			buf = n;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd,
+		   char *err, size_t errlen)
+{
+	struct statfs sfs;
+
+	if (!dir) {
+		char *mi = read_file("/proc/self/mountinfo");
+		int root_ok = 1, rc = mi ? sg_find_mount(mi, "cgroup2", path, pathlen, &root_ok) : -1;
+
+		free(mi);
+		if (rc) {
+			snprintf(err, errlen, "no cgroup v2 filesystem is mounted "
+				 "(mount one, e.g. at /sys/fs/cgroup/unified, or boot with "
+				 "systemd.unified_cgroup_hierarchy)");
+			return SG_EXIT_RUNTIME;
+		}
+		if (!root_ok)
+			sg_warn("%s shows a cgroup namespace, not the host's cgroup root: "
+				"processes outside it are not covered", path);
+	} else {
+		snprintf(path, pathlen, "%s", dir);
+	}
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0) {
+		snprintf(err, errlen, "cannot open cgroup %s: %s", path, strerror(errno));
+		return dir ? SG_EXIT_USAGE : SG_EXIT_RUNTIME;
+	}
+	if (fstatfs(*fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(err, errlen, "%s is not a cgroup v2 directory", path);
+		close(*fd);
+		*fd = -1;
+		return SG_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int is_bpffs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == BPF_FS_MAGIC;
+}
+
+static void parent_of(const char *path, char *out, size_t len)
+{
+	char *slash;
+
+	snprintf(out, len, "%s", path);
+	while ((slash = strrchr(out, '/')) && slash[1] == '\0' && slash != out)
+		*slash = '\0'; /* drop trailing slashes */
+	slash = strrchr(out, '/');
+	if (!slash)
+		snprintf(out, len, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
+{
+	char parent[4096];
+	const char *base = strrchr(pin_dir, '/');
+
+	base = base ? base + 1 : pin_dir;
+	if (strchr(base, '.')) {
+		snprintf(err, errlen, "pin dir %s: bpffs does not allow '.' in names", pin_dir);
+		return SG_EXIT_USAGE;
+	}
+	parent_of(pin_dir, parent, sizeof(parent));
+	if (!is_bpffs(parent)) {
+		snprintf(err, errlen, "pin dir %s: %s is not a bpf filesystem", pin_dir, parent);
+		return SG_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
+{
+	char parent[4096];
+
+	parent_of(pin_dir, parent, sizeof(parent));
+	if (!strcmp(parent, BPFFS_DEFAULT) && !is_bpffs(BPFFS_DEFAULT) &&
+	    mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
+		snprintf(err, errlen, "cannot mount bpffs at %s: %s", BPFFS_DEFAULT, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	if (sg_check_pin_dir(pin_dir, err, errlen))
+		return SG_EXIT_USAGE;
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create pin dir %s: %s", pin_dir, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	/* An existing dir may have been made by hand with looser bits. */
+	if (chmod(pin_dir, 0700)) {
+		snprintf(err, errlen, "cannot chmod pin dir %s: %s", pin_dir, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	return 0;
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * unload: detach both links explicitly (BPF_LINK_DETACH, so a link held open
+ * by some other process is detached too), then remove every pin and the pin
+ * dir. Leftovers of an interrupted command are removed the same way.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "commands.h"
+#include "common.h"
+#include "kstate.h"
+#include "lock.h"
+#include "pins.h"
+#include "sysenv.h"
+
+int sg_cmd_unload(const struct sg_args *args)
+{
+	char err[SG_ERRLEN];
+	struct sg_kstate ks;
+	struct stat st;
+	int rc, detached = 0;
+
+	if ((rc = sg_check_privileges(err, sizeof(err)))) {
+		sg_err("%s", err);
+		return rc;
+	}
+	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err))) {
+		printf("smtpguard: not loaded (no pin dir %s)\n", args->pin_dir);
+		return SG_EXIT_OK;
+	}
+	if (sg_lock(err, sizeof(err)) < 0) {
+		sg_err("%s", err);
+		return SG_EXIT_RUNTIME;
+	}
+	if (sg_read_kstate(args->pin_dir, &ks, err, sizeof(err))) {
+		sg_err("%s", err);
+		return SG_EXIT_RUNTIME;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (ks.link[i].fd < 0)
+			continue;
+		if (bpf_link_detach(ks.link[i].fd) == 0)
+			detached++;
+		else if (ks.link[i].present && errno != ENOLINK)
+			/* Pre-5.9 kernels lack LINK_DETACH; dropping the last
+			 * reference (the pin) below detaches as well. */
+			sg_warn("cannot detach %s link: %s; removing its pin instead",
+				i ? "connect6" : "connect4", strerror(errno));
+	}
+	for (enum sg_pin pin = 0; pin < SG_PIN_COUNT; pin++)
+		sg_pin_remove(args->pin_dir, pin);
+	if (rmdir(args->pin_dir) && errno != ENOENT)
+		sg_warn("pin dir %s not removed: %s", args->pin_dir, strerror(errno));
+
+	if (sg_kstate_loaded(&ks) || detached)
+		printf("smtpguard: unloaded from %s\n",
+		       ks.have_policy ? ks.policy.cgroup_path : "its cgroup");
+	else
+		printf("smtpguard: not loaded (removed leftover pins in %s)\n", args->pin_dir);
+	sg_kstate_free(&ks);
+	return SG_EXIT_OK;
+}
