@@ -76,3 +76,23 @@ check: smtpguard unit-tests helpers
 
 clean:
 	rm -rf $(OUTPUT) smtpguard
+
+# Installation (PREFIX, DESTDIR). The example config is never overwritten.
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+
+.PHONY: install uninstall
+install: smtpguard
+	install -D -m 0755 smtpguard $(DESTDIR)$(SBINDIR)/smtpguard
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf"; \
+	else \
+		install -D -m 0644 smtpguard.conf.example $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/smtpguard
+
+# Feature fragments (benchmarks, fuzzing, packaging) keep this file short.
+-include mk/*.mk
