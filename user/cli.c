@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cli.h"
 #include "common.h"
+#include "prefix.h"
 
 static const struct {
 	const char *name;
@@ -18,6 +19,9 @@ static const struct {
 	{ "reload", SG_CMD_RELOAD },
 	{ "status", SG_CMD_STATUS },
 	{ "check-config", SG_CMD_CHECK_CONFIG },
+	{ "stats", SG_CMD_STATS },
+	{ "log", SG_CMD_LOG },
+	{ "monitor", SG_CMD_MONITOR },
 	{ "help", SG_CMD_HELP },
 	{ "version", SG_CMD_VERSION },
 };
@@ -41,12 +45,18 @@ void sg_print_usage(FILE *out)
 	      "  unload              detach and unpin everything\n"
 	      "  status              show whether loaded and the effective policy (exit 3: not loaded)\n"
 	      "  check-config [FILE] validate a config and print the effective policy; changes nothing\n"
+	      "  stats               counters and top offenders (--json, --prometheus, --top N, --reset)\n"
+	      "  log                 follow refusal events live, one line each (--json), until interrupted\n"
+	      "  monitor             write each event to syslog; for a service (stops on SIGTERM)\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   config file (default " SG_DEFAULT_CONFIG ")\n"
 	      "      --cgroup DIR    cgroup v2 directory to attach to (default: the cgroup v2 root)\n"
 	      "      --pin-dir DIR   bpffs directory for pins (default " SG_DEFAULT_PIN_DIR ")\n"
-	      "      --json          machine-readable output (status, check-config)\n"
+	      "      --json          machine-readable output (status, check-config, stats, log)\n"
+	      "      --prometheus    stats: Prometheus text format (node_exporter textfile collector)\n"
+	      "      --top N         stats: list the N busiest offenders (default 10)\n"
+	      "      --reset         stats: clear counters and offender records\n"
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
 	      "\n"
@@ -54,13 +64,16 @@ void sg_print_usage(FILE *out)
 	      out);
 }
 
-enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON };
+enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
+	{ "reset", no_argument, NULL, OPT_RESET },
+	{ "top", required_argument, NULL, OPT_TOP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -86,7 +99,8 @@ static int set_once(const char **slot, const char *val, const char *opt,
 int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t errlen)
 {
 	const char *config = NULL;
-	bool help = false, version = false;
+	bool help = false, version = false, top_given = false;
+	unsigned long long top;
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -108,6 +122,18 @@ int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t er
 			break;
 		case OPT_JSON:
 			a->json = true;
+			break;
+		case OPT_PROMETHEUS:
+			a->prometheus = true;
+			break;
+		case OPT_RESET:
+			a->reset = true;
+			break;
+		case OPT_TOP:
+			if (sg_parse_uint(optarg, SG_MAX_TOP, &top))
+				return fail(err, errlen, "--top takes a number from 0 to %s", "100000");
+			a->top = (unsigned)top;
+			top_given = true;
 			break;
 		case 'h':
 			help = true;
@@ -153,8 +179,16 @@ int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t er
 	}
 	if (a->cmd == SG_CMD_NONE)
 		return fail(err, errlen, "%s", "no command given (try --help)");
-	if (a->json && a->cmd != SG_CMD_STATUS && a->cmd != SG_CMD_CHECK_CONFIG)
+	if (a->json && a->cmd != SG_CMD_STATUS && a->cmd != SG_CMD_CHECK_CONFIG &&
+	    a->cmd != SG_CMD_STATS && a->cmd != SG_CMD_LOG)
 		return fail(err, errlen, "--json does not apply to '%s'", sg_cmd_name(a->cmd));
+	if ((a->prometheus || a->reset || top_given) && a->cmd != SG_CMD_STATS)
+		return fail(err, errlen, "--%s applies only to 'stats'",
+			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
+	if (a->prometheus && a->json)
+		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
+	if (!top_given)
+		a->top = SG_DEFAULT_TOP;
 
 	a->config_given = config != NULL;
 	a->config = config ? config : SG_DEFAULT_CONFIG;

@@ -17,6 +17,9 @@ enum sg_cmd {
 	SG_CMD_RELOAD,
 	SG_CMD_STATUS,
 	SG_CMD_CHECK_CONFIG,
+	SG_CMD_STATS,
+	SG_CMD_LOG,
+	SG_CMD_MONITOR,
 	SG_CMD_HELP,
 	SG_CMD_VERSION,
 };
@@ -27,8 +30,14 @@ struct sg_args {
 	bool config_given;      /* --config or check-config FILE: must exist */
 	const char *cgroup;     /* NULL: the cgroup v2 root */
 	const char *pin_dir;
-	bool json;
+	bool json;        /* status, check-config, stats, log */
+	bool prometheus;  /* stats: Prometheus text exposition format */
+	bool reset;       /* stats: clear counters and offenders */
+	unsigned top;     /* stats: how many offenders to list (default 10) */
 };
+
+#define SG_DEFAULT_TOP 10
+#define SG_MAX_TOP     100000
 
 /* Parses argv (options before or after the command). Returns 0, or
  * SG_EXIT_USAGE with a one-line message in err. */

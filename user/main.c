@@ -44,6 +44,11 @@ int main(int argc, char **argv)
 		return sg_cmd_unload(&args);
 	case SG_CMD_STATUS:
 		return sg_cmd_status(&args);
+	case SG_CMD_STATS:
+	case SG_CMD_LOG:
+	case SG_CMD_MONITOR:
+		sg_err("'%s' is not implemented yet", sg_cmd_name(args.cmd));
+		return SG_EXIT_RUNTIME;
 	default:
 		break;
 	}
