@@ -11,5 +11,8 @@
 int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg, bool reload);
 int sg_cmd_unload(const struct sg_args *args);
 int sg_cmd_status(const struct sg_args *args);
+int sg_cmd_stats(const struct sg_args *args);
+int sg_cmd_log(const struct sg_args *args);
+int sg_cmd_monitor(const struct sg_args *args);
 
 #endif

@@ -45,10 +45,11 @@ int main(int argc, char **argv)
 	case SG_CMD_STATUS:
 		return sg_cmd_status(&args);
 	case SG_CMD_STATS:
+		return sg_cmd_stats(&args);
 	case SG_CMD_LOG:
+		return sg_cmd_log(&args);
 	case SG_CMD_MONITOR:
-		sg_err("'%s' is not implemented yet", sg_cmd_name(args.cmd));
-		return SG_EXIT_RUNTIME;
+		return sg_cmd_monitor(&args);
 	default:
 		break;
 	}

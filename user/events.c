@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * log and monitor: consume the pinned event ring buffer. `log` prints one
+ * line (or JSON object) per event until interrupted; `monitor` writes each
+ * to syslog and is meant to run as a service. Both follow the enforcement
+ * across unload/load: when the pinned events map changes, they re-open it.
+ * A BPF ring buffer has one consumer position, so two readers at once split
+ * the events between them.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "clock.h"
+#include "commands.h"
+#include "common.h"
+#include "event_format.h"
+#include "names.h"
+#include "pins.h"
+#include "sysenv.h"
+
+#define NAME_CACHE_SLOTS 256
+#define NAME_CACHE_TTL   60 /* seconds: accounts come and go on hosting servers */
+#define REOPEN_EVERY_MS  2000
+
+static volatile sig_atomic_t stop;
+
+struct name_slot {
+	__u32 uid;
+	time_t at;
+	char name[SG_NAME_MAX];
+};
+
+struct reader {
+	bool json, to_syslog;
+	struct name_slot cache[NAME_CACHE_SLOTS];
+	int map_fd;
+	__u32 map_id;
+	struct ring_buffer *rb;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* A tight retry loop by one account must not mean one NSS query per event. */
+static const char *user_name(struct reader *rd, __u32 uid)
+{
+	struct name_slot *s = &rd->cache[uid % NAME_CACHE_SLOTS];
+	time_t now = time(NULL);
+
+	if (s->at == 0 || s->uid != uid || now - s->at > NAME_CACHE_TTL) {
+		s->uid = uid;
+		s->at = now;
+		sg_user_name(uid, s->name, sizeof(s->name));
+	}
+	return s->name;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct reader *rd = ctx;
+	const struct sg_event *e = data;
+	char line[1024], when[48];
+	double t;
+
+	if (len < sizeof(*e))
+		return 0;
+	t = sg_boot_to_unix(e->ts_ns);
+	if (rd->to_syslog) {
+		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
+		syslog(e->verdict == SG_VERDICT_AUDITED ? LOG_NOTICE : LOG_WARNING, "%s", line);
+	} else if (rd->json) {
+		sg_event_json(e, user_name(rd, e->uid), t, line, sizeof(line));
+		printf("%s\n", line);
+	} else {
+		sg_iso_time(t, when, sizeof(when));
+		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
+		printf("%s %s\n", when, line);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static void close_reader(struct reader *rd)
+{
+	ring_buffer__free(rd->rb);
+	rd->rb = NULL;
+	if (rd->map_fd >= 0)
+		close(rd->map_fd);
+	rd->map_fd = -1;
+	rd->map_id = 0;
+}
+
+/* (Re)opens the pinned events map when it is not the one being read.
+ * Returns 1 when reading, 0 when nothing is pinned, -1 on error. */
+static int follow_pin(struct reader *rd, const char *pin_dir)
+{
+	int fd = sg_pin_open(pin_dir, SG_PIN_EVENTS);
+	__u32 id;
+
+	if (fd < 0) {
+		close_reader(rd);
+		return 0;
+	}
+	id = map_id(fd);
+	if (rd->rb && id == rd->map_id) {
+		close(fd);
+		return 1;
+	}
+	close_reader(rd);
+	rd->rb = ring_buffer__new(fd, on_event, rd, NULL);
+	if (!rd->rb) {
+		close(fd);
+		return -1;
+	}
+	rd->map_fd = fd;
+	rd->map_id = id;
+	return 1;
+}
+
+static int run(const struct sg_args *args, bool to_syslog)
+{
+	struct reader *rd = calloc(1, sizeof(*rd));
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns */
+	struct timespec last = { 0 }, now;
+	char err[SG_ERRLEN];
+	bool waiting_said = false;
+	int rc;
+
+	if (!rd)
+		return SG_EXIT_RUNTIME;
+	rd->json = args->json;
+	rd->to_syslog = to_syslog;
+	rd->map_fd = -1;
+	if ((rc = sg_check_privileges(err, sizeof(err)))) {
+		sg_err("%s", err);
+		goto out;
+	}
+	rc = follow_pin(rd, args->pin_dir);
+	if (rc < 0) {
+		sg_err("cannot read the event ring buffer in %s: %s", args->pin_dir, strerror(errno));
+		rc = SG_EXIT_RUNTIME;
+		goto out;
+	}
+	if (rc == 0 && !to_syslog) {
+		sg_err("not loaded (no pinned events in %s)", args->pin_dir);
+		rc = SG_EXIT_NOT_LOADED;
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (to_syslog) {
+		openlog("smtpguard", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		syslog(LOG_INFO, "monitor started (pin dir %s)", args->pin_dir);
+	}
+	while (!stop) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
+		    REOPEN_EVERY_MS) {
+			last = now;
+			if (follow_pin(rd, args->pin_dir) == 0 && to_syslog && !waiting_said) {
+				syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
+				waiting_said = true;
+			} else if (rd->rb) {
+				waiting_said = false;
+			}
+		}
+		if (!rd->rb) {
+			usleep(200000);
+			continue;
+		}
+		rc = ring_buffer__poll(rd->rb, 500);
+		if (rc < 0 && rc != -EINTR) {
+			sg_err("reading events failed: %s", strerror(-rc));
+			rc = SG_EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	if (rd->rb)
+		ring_buffer__consume(rd->rb); /* what is already there */
+	if (to_syslog)
+		syslog(LOG_INFO, "monitor stopped");
+	rc = SG_EXIT_OK;
+out:
+	close_reader(rd);
+	free(rd);
+	return rc;
+}
+
+int sg_cmd_log(const struct sg_args *args)
+{
+	return run(args, false);
+}
+
+int sg_cmd_monitor(const struct sg_args *args)
+{
+	return run(args, true);
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "policy_print.h"
+#include "stats_report.h"
+
+/* One row per counter: its field, the text label and the Prometheus name. */
+static const struct counter {
+	size_t off;
+	const char *field; /* as in the BTF of the stats map, and in JSON */
+	const char *label;
+	const char *metric;
+	const char *help;
+} counters[] = {
+	{ offsetof(struct sg_stats, seen), "seen", "guarded connects", "smtpguard_connects_total",
+	  "Stream connects to a guarded port." },
+	{ offsetof(struct sg_stats, allowed_dst), "allowed_dst", "allowed: destination",
+	  "smtpguard_connect_allowed_destination_total",
+	  "Allowed because the destination is in allow_destinations." },
+	{ offsetof(struct sg_stats, allowed_uid), "allowed_uid", "allowed: user", "smtpguard_connect_allowed_user_total",
+	  "Allowed because the caller's UID is in allow_users." },
+	{ offsetof(struct sg_stats, allowed_gid), "allowed_gid", "allowed: group", "smtpguard_connect_allowed_group_total",
+	  "Allowed because the caller's GID is in allow_groups." },
+	{ offsetof(struct sg_stats, refused), "refused", "refused", "smtpguard_connect_refused_total",
+	  "Refused with EPERM (enforce mode)." },
+	{ offsetof(struct sg_stats, audited), "audited", "audited", "smtpguard_connect_audited_total",
+	  "Would-be refusals let through (audit mode)." },
+	{ offsetof(struct sg_stats, redirected), "redirected", "redirected", "smtpguard_connect_redirected_total",
+	  "Would-be refusals redirected to the local MTA (redirect mode)." },
+	{ offsetof(struct sg_stats, events), "events", "events", "smtpguard_events_total",
+	  "Event records written to the ring buffer." },
+	{ offsetof(struct sg_stats, suppressed), "suppressed", "events suppressed", "smtpguard_events_suppressed_total",
+	  "Events dropped by the per-UID rate limit." },
+	{ offsetof(struct sg_stats, lost), "lost", "events lost", "smtpguard_events_lost_total",
+	  "Events dropped because the ring buffer was full." },
+};
+
+static const char *const fam_name[SG_FAM_COUNT] = { "ipv4", "ipv6" };
+
+static __u64 counter_value(const struct sg_stats *s, const struct counter *c)
+{
+	__u64 v;
+
+	memcpy(&v, (const char *)s + c->off, sizeof(v));
+	return v;
+}
+
+const char *sg_verdict_name(__u8 verdict)
+{
+	switch (verdict) {
+	case SG_VERDICT_REFUSED: return "refused";
+	case SG_VERDICT_AUDITED: return "audited";
+	case SG_VERDICT_REDIRECTED: return "redirected";
+	default: return "unknown";
+	}
+}
+
+void sg_format_dst(const __u8 addr[16], __u8 family, __u16 port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, a, sizeof(a));
+	snprintf(buf, len, family == 4 ? "%s:%u" : "[%s]:%u", a, port);
+}
+
+void sg_clean_comm(const char *comm, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && i < SG_COMM_LEN && comm[i]; i++) {
+		unsigned char c = (unsigned char)comm[i];
+
+		out[i] = (c <= ' ' || c >= 0x7f || c == '"' || c == '\\' || c == '=') ? '?' : (char)c;
+	}
+	out[i] = '\0';
+}
+
+static int cmp_busiest(const void *a, const void *b)
+{
+	const struct sg_offender_row *x = a, *y = b;
+
+	if (x->rec.count != y->rec.count)
+		return x->rec.count > y->rec.count ? -1 : 1;
+	if (x->rec.last_ns != y->rec.last_ns)
+		return x->rec.last_ns > y->rec.last_ns ? -1 : 1;
+	return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
+static int cmp_newest(const void *a, const void *b)
+{
+	const struct sg_offender_row *x = a, *y = b;
+
+	if (x->rec.last_ns != y->rec.last_ns)
+		return x->rec.last_ns > y->rec.last_ns ? -1 : 1;
+	return cmp_busiest(a, b);
+}
+
+void sg_report_sort_busiest(struct sg_report *r)
+{
+	qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_busiest);
+}
+
+static void wall(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !localtime_r(&s, &tm))
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void offender_table(FILE *out, const char *title, const struct sg_offender_row *rows,
+			   unsigned n)
+{
+	fprintf(out, "\n%s:\n", title);
+	if (!n) {
+		fputs("  (none)\n", out);
+		return;
+	}
+	fprintf(out, "  %-10s %-16s %10s  %-19s  %-30s %-16s %s\n", "UID", "USER", "ATTEMPTS",
+		"LAST SEEN", "LAST DESTINATION", "LAST COMMAND", "VERDICT");
+	for (unsigned i = 0; i < n; i++) {
+		const struct sg_offender_row *o = &rows[i];
+		char last[32], dst[64], comm[SG_COMM_LEN + 1];
+
+		wall(o->last_unix, last, sizeof(last));
+		sg_format_dst(o->rec.last_addr, o->rec.last_family, o->rec.last_port, dst, sizeof(dst));
+		sg_clean_comm(o->rec.last_comm, comm, sizeof(comm));
+		fprintf(out, "  %-10u %-16s %10llu  %-19s  %-30s %-16s %s\n", o->uid,
+			o->user[0] ? o->user : "-", (unsigned long long)o->rec.count, last, dst, comm,
+			sg_verdict_name(o->rec.last_verdict));
+	}
+}
+
+void sg_report_text(FILE *out, struct sg_report *r)
+{
+	unsigned n = r->nrows < r->top ? r->nrows : r->top;
+	struct sg_offender_row *newest;
+
+	if (r->mode)
+		fprintf(out, "mode: %s\n\n", r->mode);
+	fprintf(out, "%-22s %14s %14s %14s\n", "", "ipv4", "ipv6", "total");
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		__u64 v4 = counter_value(&r->fam[0], &counters[i]);
+		__u64 v6 = counter_value(&r->fam[1], &counters[i]);
+
+		fprintf(out, "%-22s %14llu %14llu %14llu\n", counters[i].label,
+			(unsigned long long)v4, (unsigned long long)v6,
+			(unsigned long long)(v4 + v6));
+	}
+	sg_report_sort_busiest(r);
+	offender_table(out, "Busiest offenders", r->rows, n);
+	newest = malloc(sizeof(*newest) * (r->nrows ? r->nrows : 1));
+	if (newest) {
+		memcpy(newest, r->rows, sizeof(*newest) * r->nrows);
+		qsort(newest, r->nrows, sizeof(*newest), cmp_newest);
+		offender_table(out, "Most recent offenders", newest, n);
+		free(newest);
+	}
+	if (r->nrows > n)
+		fprintf(out, "\n(%u offenders in all; --top N shows more)\n", r->nrows);
+}
+
+void sg_report_json(FILE *out, struct sg_report *r)
+{
+	unsigned n = r->nrows < r->top ? r->nrows : r->top;
+
+	fputs("{", out);
+	if (r->mode)
+		fprintf(out, "\"mode\":\"%s\",", r->mode);
+	fputs("\"counters\":{", out);
+	for (int f = 0; f < SG_FAM_COUNT; f++) {
+		fprintf(out, "%s\"%s\":{", f ? "," : "", fam_name[f]);
+		for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+			fprintf(out, "%s\"%s\":%llu", i ? "," : "", counters[i].field,
+				(unsigned long long)counter_value(&r->fam[f], &counters[i]));
+		}
+		fputs("}", out);
+	}
+	fprintf(out, "},\"offenders_total\":%u,\"offenders\":[", r->nrows);
+	sg_report_sort_busiest(r);
+	for (unsigned i = 0; i < n; i++) {
+		const struct sg_offender_row *o = &r->rows[i];
+		char dst[64], comm[SG_COMM_LEN + 1];
+
+		sg_format_dst(o->rec.last_addr, o->rec.last_family, o->rec.last_port, dst, sizeof(dst));
+		memcpy(comm, o->rec.last_comm, SG_COMM_LEN);
+		comm[SG_COMM_LEN] = '\0';
+		fprintf(out, "%s{\"uid\":%u,\"user\":", i ? "," : "", o->uid);
+		if (o->user[0])
+			sg_json_str(out, o->user);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"count\":%llu,\"first_seen\":%.3f,\"last_seen\":%.3f,"
+			"\"last_destination\":\"%s\",\"last_family\":\"ipv%u\",\"last_gid\":%u,"
+			"\"last_verdict\":\"%s\",\"last_comm\":",
+			(unsigned long long)o->rec.count, o->first_unix, o->last_unix, dst,
+			o->rec.last_family, o->rec.last_gid, sg_verdict_name(o->rec.last_verdict));
+		sg_json_str(out, comm);
+		fputs("}", out);
+	}
+	fputs("]}\n", out);
+}
+
+/* Label values: backslash, double quote and newline must be escaped. */
+static void prom_label(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(out, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void sg_report_prometheus(FILE *out, struct sg_report *r)
+{
+	unsigned n = r->nrows < r->top ? r->nrows : r->top;
+
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[i].metric,
+			counters[i].help, counters[i].metric);
+		for (int f = 0; f < SG_FAM_COUNT; f++)
+			fprintf(out, "%s{family=\"%s\"} %llu\n", counters[i].metric, fam_name[f],
+				(unsigned long long)counter_value(&r->fam[f], &counters[i]));
+	}
+	fputs("# HELP smtpguard_offenders Accounts with at least one would-be refusal on record.\n"
+	      "# TYPE smtpguard_offenders gauge\n", out);
+	fprintf(out, "smtpguard_offenders %u\n", r->nrows);
+	sg_report_sort_busiest(r);
+	fputs("# HELP smtpguard_offender_attempts_total Would-be refusals per account (top offenders only).\n"
+	      "# TYPE smtpguard_offender_attempts_total counter\n", out);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(out, "smtpguard_offender_attempts_total{uid=\"%u\",user=", r->rows[i].uid);
+		prom_label(out, r->rows[i].user);
+		fprintf(out, "} %llu\n", (unsigned long long)r->rows[i].rec.count);
+	}
+	fputs("# HELP smtpguard_offender_last_seen_seconds Unix time of the latest would-be refusal (top offenders only).\n"
+	      "# TYPE smtpguard_offender_last_seen_seconds gauge\n", out);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(out, "smtpguard_offender_last_seen_seconds{uid=\"%u\",user=", r->rows[i].uid);
+		prom_label(out, r->rows[i].user);
+		fprintf(out, "} %.3f\n", r->rows[i].last_unix);
+	}
+}
