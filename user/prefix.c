@@ -15,7 +15,7 @@ int sg_parse_uint(const char *s, unsigned long long max, unsigned long long *out
 	for (; *s; s++) {
 		if (!isdigit((unsigned char)*s))
 			return -1;
-		if (v > (max - (unsigned)(*s - '0')) / 10)
+		if ((unsigned)(*s - '0') > max || v > (max - (unsigned)(*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (unsigned)(*s - '0');
 	}
@@ -99,7 +99,7 @@ void sg_format_prefix(const struct sg_prefix *p, char *buf, size_t len)
 int sg_parse_endpoint(const char *s, struct sg_endpoint *e, char *err, size_t errlen)
 {
 	char buf[SG_ADDRSTRLEN];
-	const char *port = NULL;
+	const char *port = NULL, *orig = s;
 	unsigned long long pv = 25;
 	size_t alen;
 	int fam;
@@ -132,7 +132,7 @@ int sg_parse_endpoint(const char *s, struct sg_endpoint *e, char *err, size_t er
 		}
 	}
 	if (alen == 0 || alen >= sizeof(buf)) {
-		snprintf(err, errlen, "malformed endpoint '%.64s'", s);
+		snprintf(err, errlen, "malformed endpoint '%.64s'", orig);
 		return -1;
 	}
 	memcpy(buf, s, alen);
