@@ -162,11 +162,13 @@ static __always_inline void emit_event(struct sg_stats *st, __u64 now,
  * Called once the port is known to be guarded and the destination is known
  * not to be allowed. Returns the hook's verdict.
  * addr: the destination as the caller asked for it (16 bytes, IPv4 in the
- * first four); v4: judge and redirect as IPv4 (also for ::ffff:a.b.c.d).
+ * first four); v4: judge and redirect as IPv4 (also for ::ffff:a.b.c.d);
+ * sock6: called from connect6. Both are constants at every call site, so
+ * the verifier only sees the context fields the hook may write.
  */
 static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 					struct sg_stats *st, const __u8 *addr,
-					__u8 family, __u16 port, bool v4)
+					__u8 family, __u16 port, bool v4, bool sock6)
 {
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	__u32 uid = (__u32)uid_gid, gid = uid_gid >> 32;
@@ -204,7 +206,7 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 	if (verdict == SG_VERDICT_REFUSED)
 		return VERDICT_REFUSE;
 	if (verdict == SG_VERDICT_REDIRECTED) {
-		if (ctx->user_family == 2 /* AF_INET */) {
+		if (!sock6) {
 			ctx->user_ip4 = policy.redirect_ip4;
 			ctx->user_port = bpf_htons(policy.redirect_port4);
 		} else if (v4) {
@@ -231,11 +233,10 @@ static __always_inline struct sg_stats *family_stats(__u32 idx)
 }
 
 static __always_inline int judge_ip4(struct bpf_sock_addr *ctx, __u32 ip4,
-				     __u16 port, __u32 fam_idx,
-				     const __u8 *asked, __u8 family)
+				     __u16 port, const __u8 *asked, bool sock6)
 {
 	struct sg_prefix4 key = { .prefixlen = 32 };
-	struct sg_stats *st = family_stats(fam_idx);
+	struct sg_stats *st = family_stats(SG_FAM_IPV4);
 
 	if (!st)
 		return VERDICT_ALLOW; /* cannot happen: array slots always exist */
@@ -245,7 +246,7 @@ static __always_inline int judge_ip4(struct bpf_sock_addr *ctx, __u32 ip4,
 		COUNT(st, allowed_dst);
 		return VERDICT_ALLOW;
 	}
-	return judge_caller(ctx, st, asked, family, port, true);
+	return judge_caller(ctx, st, asked, sock6 ? 6 : 4, port, true, sock6);
 }
 
 SEC("cgroup/connect4")
@@ -263,7 +264,7 @@ int sg_connect4(struct bpf_sock_addr *ctx)
 
 	ip4 = ctx->user_ip4;
 	__builtin_memcpy(addr, &ip4, 4);
-	return judge_ip4(ctx, ip4, port, SG_FAM_IPV4, addr, 4);
+	return judge_ip4(ctx, ip4, port, addr, false);
 }
 
 SEC("cgroup/connect6")
@@ -288,8 +289,7 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 	/* ::ffff:a.b.c.d reaches an IPv4 host: judge it by IPv4 policy and
 	 * count it as IPv4, so a v6 socket is no way around a v4 rule. */
 	if (ip6[0] == 0 && ip6[1] == 0 && ip6[2] == bpf_htonl(0xffff))
-		return judge_ip4(ctx, ip6[3], port, SG_FAM_IPV4,
-				 (const __u8 *)ip6, 6);
+		return judge_ip4(ctx, ip6[3], port, (const __u8 *)ip6, true);
 
 	st = family_stats(SG_FAM_IPV6);
 	if (!st)
@@ -300,7 +300,7 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 		COUNT(st, allowed_dst);
 		return VERDICT_ALLOW;
 	}
-	return judge_caller(ctx, st, (const __u8 *)ip6, 6, port, false);
+	return judge_caller(ctx, st, (const __u8 *)ip6, 6, port, false, true);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -89,6 +89,17 @@ as() {
 		ip netns exec "$NS_C" setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 }
 
+# spawn UID GID [sgconnect args]: like try, in the background; SPAWNED is
+# the PID the connecting process has (sh execs down to sgconnect).
+spawn() {
+	local uid=$1 gid=$2
+	shift 2
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+		ip netns exec "$NS_C" setpriv --reuid="$uid" --regid="$gid" --clear-groups \
+		"$WORK/sgconnect" "$@" &
+	SPAWNED=$!
+}
+
 # try UID GID [sgconnect args]: one connect; sets $status/$output via bats run.
 try() {
 	local uid=$1 gid=$2

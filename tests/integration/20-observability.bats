@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# Issue 3: who tried, from which program, to where, how often. Counters,
+# offenders, events (log/monitor/syslog), audit and redirect modes.
+
+load lib
+
+RATE=5
+
+setup_file() {
+	world_up o
+	write_config "$WORK/policy.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+		"allow_groups = $G_ALLOWED" "event_rate = $RATE"
+	"$SG" --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
+}
+
+teardown_file() {
+	world_down
+}
+
+teardown() {
+	# stop a log/monitor a failed test may have left running (ours, by PID)
+	local f
+	for f in "$WORK"/reader*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && rm -f "$f"
+	done
+	return 0
+}
+
+stats_json() {
+	"$SG" stats --json --top 1000 --pin-dir "$PIN"
+}
+
+# counter FAMILY FIELD: one counter from stats --json
+counter() {
+	stats_json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"][sys.argv[1]][sys.argv[2]])' "$1" "$2"
+}
+
+# offender UID FIELD
+offender() {
+	stats_json | /usr/bin/python3 -c '
+import json,sys
+for o in json.load(sys.stdin)["offenders"]:
+    if o["uid"] == int(sys.argv[1]): print(o[sys.argv[2]])' "$1" "$2"
+}
+
+# set_mode MODE: reload the test policy with another mode
+set_mode() {
+	write_config "$WORK/mode.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+		"allow_groups = $G_ALLOWED" "event_rate = $RATE" "mode = $1"
+	"$SG" --config "$WORK/mode.conf" --pin-dir "$PIN" reload
+}
+
+@test "counters count exactly each verdict per family" {
+	run "$SG" stats --reset --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
+	for i in 1 2 3; do try "$U_DENIED" "$G_PLAIN" "$MX4" 25 || true; done
+	for i in 1 2; do try "$U_DENIED" "$G_PLAIN" "$MX6" 25 || true; done
+	try "$U_DENIED" "$G_PLAIN" "::ffff:$MX4" 25 || true  # judged and counted as IPv4
+	for i in 1 2; do try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25; done
+	try "$U_GROUPED" "$G_ALLOWED" "$MX6" 25
+	for i in 1 2 3 4; do try "$U_DENIED" "$G_PLAIN" 127.0.0.1 25; done
+	try "$U_DENIED" "$G_PLAIN" "$MX4" 80       # not a guarded port: not seen
+	json=$(stats_json)
+	echo "$json"
+	/usr/bin/python3 - "$json" <<'PY'
+import json, sys
+c = json.loads(sys.argv[1])["counters"]
+want4 = dict(seen=10, allowed_dst=4, allowed_uid=2, allowed_gid=0, refused=4, audited=0, redirected=0, lost=0)
+want6 = dict(seen=3, allowed_dst=0, allowed_uid=0, allowed_gid=1, refused=2, audited=0, redirected=0, lost=0)
+for fam, want in (("ipv4", want4), ("ipv6", want6)):
+    for k, v in want.items():
+        assert c[fam][k] == v, (fam, k, c[fam][k], v)
+    # every refusal is either an event or suppressed by the rate limit
+    assert c[fam]["events"] + c[fam]["suppressed"] == c[fam]["refused"], c[fam]
+PY
+}
+
+@test "the offenders map has the refused UID, its count, destination and command" {
+	[ "$(offender "$U_DENIED" count)" -eq 6 ]
+	[ "$(offender "$U_DENIED" last_comm)" = sgconnect ]
+	[ "$(offender "$U_DENIED" last_destination)" = "[::ffff:$MX4]:25" ]
+	[ "$(offender "$U_DENIED" last_verdict)" = refused ]
+	[ -z "$(offender "$U_ALLOWED" count)" ]
+	run "$SG" stats --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
+	grep -Eq "^  $U_DENIED +- +6 " <<<"$output"
+}
+
+@test "bpftool dumps the pinned stats map with field names" {
+	run bpftool map dump pinned "$PIN/stats"
+	[ "$status" -eq 0 ]
+	grep -q '"refused": ' <<<"$output"
+	grep -q '"allowed_uid": ' <<<"$output"
+}
+
+@test "log --json: events carry pid, uid, gid, comm and destination" {
+	local uid=1103
+	"$SG" log --json --pin-dir "$PIN" >"$WORK/log.json" 2>&1 &
+	echo $! >"$WORK/reader-log.pid"
+	sleep 0.5
+	spawn "$uid" "$G_PLAIN" "$MX6" 25
+	local pid=$SPAWNED
+	wait $pid || true
+	for _ in $(seq 50); do [ -s "$WORK/log.json" ] && break; sleep 0.1; done
+	kill -INT "$(cat "$WORK/reader-log.pid")"
+	wait "$(cat "$WORK/reader-log.pid")"
+	rm -f "$WORK/reader-log.pid"
+	cat "$WORK/log.json"
+	/usr/bin/python3 - "$WORK/log.json" "$pid" "$uid" "$G_PLAIN" "$MX6" <<'PY'
+import json, sys
+path, pid, uid, gid, dst = sys.argv[1:]
+events = [json.loads(l) for l in open(path) if l.strip()]
+mine = [e for e in events if e["uid"] == int(uid)]
+assert len(mine) == 1, events
+e = mine[0]
+assert e["pid"] == int(pid) and e["tid"] == int(pid), e
+assert e["gid"] == int(gid) and e["comm"] == "sgconnect", e
+assert e["addr"] == dst and e["port"] == 25 and e["family"] == "ipv6", e
+assert e["verdict"] == "refused" and e["dst"] == f"[{dst}]:25", e
+assert e["cgroup_id"] > 0 and isinstance(e["ts"], float)
+PY
+}
+
+@test "log prints one human line per event" {
+	local uid=1104
+	"$SG" log --pin-dir "$PIN" >"$WORK/log.txt" 2>&1 &
+	echo $! >"$WORK/reader-log.pid"
+	sleep 0.5
+	spawn "$uid" "$G_PLAIN" "$MX4" 25
+	local pid=$SPAWNED
+	wait $pid || true
+	for _ in $(seq 50); do [ -s "$WORK/log.txt" ] && break; sleep 0.1; done
+	kill -INT "$(cat "$WORK/reader-log.pid")"
+	wait "$(cat "$WORK/reader-log.pid")"
+	rm -f "$WORK/reader-log.pid"
+	cat "$WORK/log.txt"
+	grep -Eq "^[0-9-]+T[0-9:.]+[+-][0-9]{4} refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:25 family=ipv4 gid=$G_PLAIN tid=$pid cgroup=[0-9]+$" "$WORK/log.txt"
+}
+
+@test "log and stats exit 3 when nothing is loaded" {
+	run "$SG" log --pin-dir /sys/fs/bpf/sgt-none
+	[ "$status" -eq 3 ]
+	run "$SG" stats --pin-dir /sys/fs/bpf/sgt-none
+	[ "$status" -eq 3 ]
+}
+
+@test "monitor writes each event to syslog as one line and stops on SIGTERM" {
+	local uid=1105
+	# A private /dev with a test syslog socket at /dev/log, in a private mount namespace.
+	cat >"$WORK/syslogd.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+out = open(sys.argv[1], "w", buffering=1)
+while True:
+    out.write(s.recv(4096).decode(errors="replace") + "\n")
+PY
+	unshare --mount --propagation private sh -c '
+		mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3
+		/usr/bin/python3 "$1/syslogd.py" "$1/syslog.txt" & echo $! >"$1/reader-syslogd.pid"
+		for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+		exec "$2" monitor --pin-dir "$3"' sh "$WORK" "$SG" "$PIN" 2>"$WORK/monitor.err" &
+	echo $! >"$WORK/reader-monitor.pid"
+	for _ in $(seq 50); do grep -q "monitor started" "$WORK/syslog.txt" 2>/dev/null && break; sleep 0.1; done
+	spawn "$uid" "$G_PLAIN" "$MX4" 25
+	local pid=$SPAWNED
+	wait $pid || true
+	for _ in $(seq 50); do grep -q "uid=$uid" "$WORK/syslog.txt" && break; sleep 0.1; done
+	kill -TERM "$(cat "$WORK/reader-monitor.pid")"
+	run wait "$(cat "$WORK/reader-monitor.pid")"
+	rm -f "$WORK/reader-monitor.pid"
+	echo "monitor exit: $status"
+	[ "$status" -eq 0 ]
+	sleep 0.2
+	kill "$(cat "$WORK/reader-syslogd.pid")"
+	rm -f "$WORK/reader-syslogd.pid"
+	cat "$WORK/syslog.txt"
+	grep -Eq "smtpguard\[[0-9]+\]: refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:25 family=ipv4 " "$WORK/syslog.txt"
+	grep -q "monitor stopped" "$WORK/syslog.txt"
+}
+
+@test "a flood of 100000 refusals yields at most the event rate, the rest counted as suppressed" {
+	local uid=1106
+	"$SG" stats --reset --pin-dir "$PIN"
+	start=$(date +%s.%N)
+	run as "$uid" "$G_PLAIN" "$WORK/sgconnect" --count 100000 "$MX4" 25
+	end=$(date +%s.%N)
+	echo "$output"
+	[ "$output" = "ok=0 eperm=100000 other=0" ]
+	json=$(stats_json)
+	/usr/bin/python3 - "$json" "$start" "$end" "$RATE" "$uid" <<'PY'
+import json, math, sys
+d = json.loads(sys.argv[1]); start, end, rate, uid = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+c = d["counters"]["ipv4"]
+windows = math.ceil(end - start) + 1
+print(f"elapsed {end-start:.2f}s events {c['events']} suppressed {c['suppressed']} (limit {rate}/s)")
+assert c["refused"] == 100000 and c["seen"] == 100000, c
+assert c["events"] + c["suppressed"] + c["lost"] == 100000, c
+assert 1 <= c["events"] <= rate * windows, c
+assert c["lost"] == 0, c
+o = [o for o in d["offenders"] if o["uid"] == uid][0]
+assert o["count"] == 100000, o
+PY
+}
+
+@test "stats --prometheus passes the exposition-format check" {
+	run "$SG" stats --prometheus --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
+	grep -q '^smtpguard_connect_refused_total{family="ipv4"} 100000$' <<<"$output"
+	grep -q '^smtpguard_offender_attempts_total{uid="1106",user=""} 100000$' <<<"$output"
+	run /usr/bin/python3 "$TOP/tests/helpers/promcheck.py" <<<"$output"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# and the checker does reject a malformed exposition
+	run /usr/bin/python3 "$TOP/tests/helpers/promcheck.py" <<<'smtpguard_x{family="ipv4} 1'
+	[ "$status" -eq 1 ]
+	run /usr/bin/python3 "$TOP/tests/helpers/promcheck.py" <<<$'# TYPE a_total counter\na_total 1\n# TYPE a_total counter'
+	[ "$status" -eq 1 ]
+}
+
+@test "--top limits the per-user series" {
+	run "$SG" stats --prometheus --top 0 --pin-dir "$PIN"
+	! grep -q '^smtpguard_offender_attempts_total{' <<<"$output"
+}
+
+@test "stats --reset is root only and clears counters and offenders" {
+	run as "$U_DENIED" "$G_PLAIN" "$SG" stats --reset --pin-dir "$PIN"
+	[ "$status" -eq 1 ]
+	[ "$(counter ipv4 refused)" -eq 100000 ]
+	run "$SG" stats --reset --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
+	[ "$(counter ipv4 refused)" -eq 0 ]
+	[ "$(stats_json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["offenders_total"])')" -eq 0 ]
+}
+
+@test "audit mode lets the connect through and records a would-be refusal" {
+	set_mode audit
+	run "$SG" status --pin-dir "$PIN"
+	grep -q "^mode: *audit$" <<<"$output"
+	before=$(mx_accepts 25)
+	run try 1107 "$G_PLAIN" "$MX4" 25
+	[ "$output" = "connected 220 remote 25" ]
+	[ "$(mx_accepts 25)" -eq $((before + 1)) ]
+	[ "$(counter ipv4 audited)" -eq 1 ]
+	[ "$(counter ipv4 refused)" -eq 0 ]
+	[ "$(offender 1107 last_verdict)" = audited ]
+}
+
+@test "redirect mode delivers a non-allowed connect to the local MTA; the remote sees nothing" {
+	set_mode redirect
+	before=$(mx_accepts 25)
+	run try 1108 "$G_PLAIN" "$MX4" 25
+	[ "$output" = "connected 220 local 25" ]
+	run try 1108 "$G_PLAIN" "$MX6" 25
+	[ "$output" = "connected 220 local 25" ]
+	run try 1108 "$G_PLAIN" "::ffff:$MX4" 25
+	[ "$output" = "connected 220 local 25" ]
+	run try 1108 "$G_PLAIN" --fastopen "$MX4" 25
+	[ "$status" -eq 0 ]
+	[ "$(mx_accepts 25)" -eq "$before" ]
+	[ "$(counter ipv4 redirected)" -eq 3 ]
+	[ "$(counter ipv6 redirected)" -eq 1 ]
+	[ "$(offender 1108 last_verdict)" = redirected ]
+	# allowed accounts still reach the real remote host
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	[ "$output" = "connected 220 remote 25" ]
+	set_mode enforce
+	run try 1108 "$G_PLAIN" "$MX4" 25
+	[ "$status" -eq 10 ]
+}
