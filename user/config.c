@@ -466,6 +466,8 @@ int sg_config_parse(const char *path, const char *text, size_t len,
 
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->source, sizeof(cfg->source), "%s", path);
+	/* redirect_to may name one family only: the other keeps its default */
+	default_endpoints(cfg);
 	if (!line) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
