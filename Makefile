@@ -38,7 +38,7 @@ CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 KERN_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(KERN_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
 
-UNIT_TESTS := $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
+UNIT_TESTS := $(OUTPUT)/tests/test_report $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
 	$(OUTPUT)/tests/test_cli $(OUTPUT)/tests/test_mountinfo
 HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve
 

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests of the stats report (text, JSON, Prometheus) and of event
+ * lines: pure formatting, fed with hand-made records. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include "event_format.h"
+#include "stats_report.h"
+#include "tap.h"
+
+static char *capture(void (*fn)(FILE *, struct sg_report *), struct sg_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, r);
+	fclose(f);
+	return buf;
+}
+
+static struct sg_event sample_event(void)
+{
+	struct sg_event e = { .ts_ns = 1, .cgroup_id = 77, .pid = 4242, .tid = 4243,
+			      .uid = 1001, .gid = 1002, .port = 25, .family = 4,
+			      .verdict = SG_VERDICT_REFUSED };
+
+	inet_pton(AF_INET, "203.0.113.9", e.addr);
+	memcpy(e.comm, "php-fpm", 8);
+	return e;
+}
+
+static void test_event_line(void)
+{
+	struct sg_event e = sample_event();
+	char buf[1024];
+
+	sg_event_line(&e, "alice", buf, sizeof(buf));
+	STR_EQ(buf, "refused uid=1001(alice) pid=4242 comm=php-fpm dst=203.0.113.9:25 "
+		    "family=ipv4 gid=1002 tid=4243 cgroup=77", "event line with a user name");
+	sg_event_line(&e, "", buf, sizeof(buf));
+	OK(strstr(buf, "refused uid=1001 pid=4242 ") == buf, "event line without a name: %s", buf);
+
+	e.family = 6;
+	e.verdict = SG_VERDICT_REDIRECTED;
+	inet_pton(AF_INET6, "2001:db8::2", e.addr);
+	memcpy(e.comm, "a b=c\"\\\x01xxxxxxxxxxxx", 16); /* no NUL: all 16 bytes used */
+	sg_event_line(&e, NULL, buf, sizeof(buf));
+	STR_EQ(buf, "redirected uid=1001 pid=4242 comm=a?b?c???xxxxxxxx dst=[2001:db8::2]:25 "
+		    "family=ipv6 gid=1002 tid=4243 cgroup=77",
+	       "IPv6 destination in brackets; unsafe comm bytes and a 16-byte comm handled");
+}
+
+static void test_event_json(void)
+{
+	struct sg_event e = sample_event();
+	char buf[2048];
+
+	memcpy(e.comm, "q\"\\\x7f", 5);
+	sg_event_json(&e, "al\"ice", 1700000000.5, buf, sizeof(buf));
+	OK(strstr(buf, "\"user\":\"al\\\"ice\"") != NULL, "user name escaped: %s", buf);
+	OK(strstr(buf, "\"comm\":\"q\\\"\\\\\\u007f\"") != NULL, "comm escaped");
+	OK(strstr(buf, "\"dst\":\"203.0.113.9:25\",\"addr\":\"203.0.113.9\",\"port\":25,"
+		       "\"family\":\"ipv4\",\"cgroup_id\":77}") != NULL, "destination fields");
+	OK(strstr(buf, "\"ts\":1700000000.500,") != NULL, "timestamp in seconds");
+	sg_event_json(&e, "", 0, buf, sizeof(buf));
+	OK(strstr(buf, "\"user\":null") != NULL, "no name is null");
+}
+
+static struct sg_report sample_report(struct sg_offender_row *rows)
+{
+	struct sg_report r = { .rows = rows, .nrows = 3, .top = 2, .mode = "enforce" };
+
+	r.fam[0].seen = 10;
+	r.fam[0].refused = 7;
+	r.fam[1].refused = 2;
+	memset(rows, 0, 3 * sizeof(*rows));
+	rows[0] = (struct sg_offender_row){ .uid = 1001, .user = "alice",
+					    .rec = { .count = 5, .last_ns = 10, .last_port = 25,
+						     .last_family = 4 } };
+	rows[1] = (struct sg_offender_row){ .uid = 1002, .user = "bo\"b\\",
+					    .rec = { .count = 9, .last_ns = 5, .last_port = 25,
+						     .last_family = 4 } };
+	rows[2] = (struct sg_offender_row){ .uid = 1003,
+					    .rec = { .count = 1, .last_ns = 99, .last_port = 587,
+						     .last_family = 6 } };
+	return r;
+}
+
+static void test_sorting_and_top(void)
+{
+	struct sg_offender_row rows[3];
+	struct sg_report r = sample_report(rows);
+	char *out;
+
+	sg_report_sort_busiest(&r);
+	OK(rows[0].uid == 1002 && rows[1].uid == 1001 && rows[2].uid == 1003,
+	   "busiest first");
+	out = capture(sg_report_text, &r);
+	OK(strstr(out, "refused                             7              2              9") != NULL,
+	   "text totals per family and overall");
+	OK(strstr(out, "Most recent offenders:\n") != NULL, "a most-recent table");
+	OK(strstr(strstr(out, "Most recent offenders:"), "1003") != NULL,
+	   "newest offender listed first among recent ones");
+	OK(strstr(out, "(3 offenders in all; --top N shows more)") != NULL, "says when --top cut");
+	free(out);
+}
+
+static void test_json(void)
+{
+	struct sg_offender_row rows[3];
+	struct sg_report r = sample_report(rows);
+	char *out = capture(sg_report_json, &r);
+
+	OK(strstr(out, "\"ipv4\":{\"seen\":10,\"allowed_dst\":0,\"allowed_uid\":0,\"allowed_gid\":0,"
+		       "\"refused\":7,") != NULL, "JSON counters use the BTF field names");
+	OK(strstr(out, "\"offenders_total\":3") != NULL, "offender total");
+	OK(strstr(out, "\"user\":\"bo\\\"b\\\\\"") != NULL, "user names escaped");
+	OK(strstr(out, "1003") == NULL, "only the top 2 listed");
+	free(out);
+}
+
+static void test_prometheus(void)
+{
+	struct sg_offender_row rows[3];
+	struct sg_report r = sample_report(rows);
+	char *out = capture(sg_report_prometheus, &r);
+
+	OK(strstr(out, "# TYPE smtpguard_connect_refused_total counter\n"
+		       "smtpguard_connect_refused_total{family=\"ipv4\"} 7\n"
+		       "smtpguard_connect_refused_total{family=\"ipv6\"} 2\n") != NULL,
+	   "refused counters per family");
+	OK(strstr(out, "smtpguard_offender_attempts_total{uid=\"1002\",user=\"bo\\\"b\\\\\"} 9\n") != NULL,
+	   "label values escaped");
+	OK(strstr(out, "uid=\"1003\"") == NULL, "per-user series only for the top N");
+	OK(out[strlen(out) - 1] == '\n', "ends with a newline");
+	free(out);
+}
+
+int main(void)
+{
+	setenv("TZ", "UTC", 1);
+	test_event_line();
+	test_event_json();
+	test_sorting_and_top();
+	test_json();
+	test_prometheus();
+	return tap_done();
+}
