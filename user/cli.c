@@ -96,11 +96,32 @@ static int set_once(const char **slot, const char *val, const char *opt,
 	return 0;
 }
 
+/*
+ * The option getopt stopped at, as written: a long option up to any '=', or
+ * "-X" for a short one. A short option can sit inside a cluster ("-hx"),
+ * where argv[optind - 1] is not the one at fault (it may even be argv[0]).
+ * optopt is 0 for an unknown long option and the option's value for a long
+ * one given a value it takes none of or missing one; of the short options
+ * only -c can fail, and then its cluster is argv[optind - 1].
+ */
+static const char *bad_opt(char **argv, char *buf, size_t len)
+{
+	const char *w = argv[optind - 1];
+
+	if (optopt == 0 || optopt >= 256 || optopt == 'h' || optopt == 'V' ||
+	    (optopt == 'c' && !strncmp(w, "--", 2)))
+		snprintf(buf, len, "%.*s", (int)strcspn(w, "="), w);
+	else
+		snprintf(buf, len, "-%c", optopt);
+	return buf;
+}
+
 int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t errlen)
 {
 	const char *config = NULL;
 	bool help = false, version = false, top_given = false;
 	unsigned long long top;
+	char optname[64];
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -143,10 +164,12 @@ int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t er
 			break;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value",
-				    argv[optind - 1]);
+				    bad_opt(argv, optname, sizeof(optname)));
 		default:
-			return fail(err, errlen, "unknown option '%s' (try --help)",
-				    argv[optind - 1]);
+			bad_opt(argv, optname, sizeof(optname));
+			if (optopt && optname[1] == '-')
+				return fail(err, errlen, "option '%s' takes no value", optname);
+			return fail(err, errlen, "unknown option '%s' (try --help)", optname);
 		}
 	}
 
