@@ -43,6 +43,24 @@ for o in json.load(sys.stdin)["offenders"]:
     if o["uid"] == int(sys.argv[1]): print(o[sys.argv[2]])' "$1" "$2"
 }
 
+# log_around_refusal FILE UID DST [log options]: run `smtpguard log` into
+# FILE while UID makes one refused connect to DST:25; SPAWNED is its PID.
+# The log stops with SIGINT and must exit 0.
+log_around_refusal() {
+	local file=$1 uid=$2 dst=$3
+	shift 3
+	"$SG" log "$@" --pin-dir "$PIN" >"$file" 2>&1 &
+	echo $! >"$WORK/reader-log.pid"
+	sleep 0.5
+	spawn "$uid" "$G_PLAIN" "$dst" 25
+	wait "$SPAWNED" || true
+	for _ in $(seq 50); do grep -q "uid.$uid" "$file" && break; sleep 0.1; done
+	kill -INT "$(cat "$WORK/reader-log.pid")"
+	wait "$(cat "$WORK/reader-log.pid")"
+	rm -f "$WORK/reader-log.pid"
+	cat "$file"
+}
+
 # set_mode MODE: reload the test policy with another mode
 set_mode() {
 	write_config "$WORK/mode.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
@@ -95,17 +113,8 @@ PY
 
 @test "log --json: events carry pid, uid, gid, comm and destination" {
 	local uid=1103
-	"$SG" log --json --pin-dir "$PIN" >"$WORK/log.json" 2>&1 &
-	echo $! >"$WORK/reader-log.pid"
-	sleep 0.5
-	spawn "$uid" "$G_PLAIN" "$MX6" 25
+	log_around_refusal "$WORK/log.json" "$uid" "$MX6" --json
 	local pid=$SPAWNED
-	wait $pid || true
-	for _ in $(seq 50); do [ -s "$WORK/log.json" ] && break; sleep 0.1; done
-	kill -INT "$(cat "$WORK/reader-log.pid")"
-	wait "$(cat "$WORK/reader-log.pid")"
-	rm -f "$WORK/reader-log.pid"
-	cat "$WORK/log.json"
 	/usr/bin/python3 - "$WORK/log.json" "$pid" "$uid" "$G_PLAIN" "$MX6" <<'PY'
 import json, sys
 path, pid, uid, gid, dst = sys.argv[1:]
@@ -123,17 +132,8 @@ PY
 
 @test "log prints one human line per event" {
 	local uid=1104
-	"$SG" log --pin-dir "$PIN" >"$WORK/log.txt" 2>&1 &
-	echo $! >"$WORK/reader-log.pid"
-	sleep 0.5
-	spawn "$uid" "$G_PLAIN" "$MX4" 25
+	log_around_refusal "$WORK/log.txt" "$uid" "$MX4"
 	local pid=$SPAWNED
-	wait $pid || true
-	for _ in $(seq 50); do [ -s "$WORK/log.txt" ] && break; sleep 0.1; done
-	kill -INT "$(cat "$WORK/reader-log.pid")"
-	wait "$(cat "$WORK/reader-log.pid")"
-	rm -f "$WORK/reader-log.pid"
-	cat "$WORK/log.txt"
 	grep -Eq "^[0-9-]+T[0-9:.]+[+-][0-9]{4} refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:25 family=ipv4 gid=$G_PLAIN tid=$pid cgroup=[0-9]+$" "$WORK/log.txt"
 }
 
