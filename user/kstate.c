@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -131,7 +133,7 @@ static int cmp_u32(const void *a, const void *b)
 /* Rebuilds the policy from the maps the attached programs use (connect4
  * does not use the IPv6 maps, so both are read); seen avoids reading a
  * map twice. */
-static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen)
+static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen, bool policy_only)
 {
 	__u32 map_ids[16], len;
 	struct bpf_prog_info pinfo;
@@ -162,6 +164,10 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen)
 			continue;
 		}
 		nl = strlen(minfo.name);
+		if (policy_only && !(nl > 7 && !strcmp(minfo.name + nl - 7, ".rodata"))) {
+			close(fd);
+			continue;
+		}
 		if (!strcmp(minfo.name, "allow_uids") && !(*seen & 1)) {
 			read_ids(fd, &ks->cfg, true);
 			*seen |= 1;
@@ -192,6 +198,139 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen)
 	return 0;
 }
 
+static __u32 pinned_map_id(const char *dir, enum sg_pin pin)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = sg_pin_open(dir, pin);
+	__u32 id = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		id = info.id;
+	close(fd);
+	return id;
+}
+
+static __u32 staged_prog_id(const char *dir, enum sg_pin pin)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = sg_pin_open_staged(dir, pin);
+	__u32 id = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		id = info.id;
+	close(fd);
+	return id;
+}
+
+__u32 sg_hook_type(int hook)
+{
+	return hook ? BPF_CGROUP_INET6_CONNECT : BPF_CGROUP_INET4_CONNECT;
+}
+
+const char *sg_method_name(enum sg_method m)
+{
+	switch (m) {
+	case SG_METHOD_LINK: return "bpf_link";
+	case SG_METHOD_PROG: return "prog_attach";
+	default: return "none";
+	}
+}
+
+/* Is the attached program id one of ours (by name and shared stats map)? */
+static bool looks_ours(__u32 id, int hook, __u32 stats_map_id)
+{
+	struct bpf_prog_info info;
+	__u32 map_ids[16], len = sizeof(info);
+	bool ours = false;
+	int fd;
+
+	if (!stats_map_id || (fd = bpf_prog_get_fd_by_id(id)) < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = ARRAY_LEN(map_ids);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    !strcmp(info.name, hook ? "sg_connect6" : "sg_connect4"))
+		for (__u32 i = 0; i < info.nr_map_ids && i < ARRAY_LEN(map_ids); i++)
+			if (map_ids[i] == stats_map_id)
+				ours = true;
+	close(fd);
+	return ours;
+}
+
+void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
+		  struct sg_link_state *li)
+{
+	__u32 ids[64], cnt = ARRAY_LEN(ids), flags = 0;
+	struct stat st;
+
+	li->nours = 0;
+	li->present = false;
+	li->prog_id = 0;
+	li->link_id = 0;
+	li->attach_type = sg_hook_type(hook);
+	if (!fstat(cg_fd, &st))
+		li->cgroup_id = (__u64)st.st_ino;
+	if (bpf_prog_query(cg_fd, sg_hook_type(hook), 0, &flags, ids, &cnt))
+		return;
+	for (__u32 i = 0; i < cnt && li->nours < SG_MAX_OURS; i++) {
+		__u32 id = ids[i];
+
+		if (id != ks->pinned_prog_id[hook] && id != ks->staged_prog_id[hook] &&
+		    !looks_ours(id, hook, stats_map_id))
+			continue;
+		li->ours[li->nours++] = id;
+		/* the pinned program is the current one; a staged one is
+		 * newer than any other leftover */
+		if (id == ks->pinned_prog_id[hook] ||
+		    (id == ks->staged_prog_id[hook] && li->prog_id != ks->pinned_prog_id[hook]) ||
+		    !li->prog_id)
+			li->prog_id = id;
+	}
+	li->present = li->nours > 0;
+}
+
+/* prog_attach: the cgroup is the one recorded in our (pinned or staged)
+ * program's policy; the programs of ours are found by querying it. */
+static void read_prog_attach(const char *pin_dir, struct sg_kstate *ks)
+{
+	struct sg_kstate tmp;
+	__u32 pid = 0, stats_id;
+	unsigned seen = 0;
+	int cg_fd;
+
+	for (int i = 0; i < 2 && !pid; i++)
+		pid = ks->pinned_prog_id[i] ? ks->pinned_prog_id[i] : ks->staged_prog_id[i];
+	if (!pid)
+		return;
+	memset(&tmp, 0, sizeof(tmp));
+	read_prog_policy(pid, &tmp, &seen, true);
+	sg_config_free(&tmp.cfg);
+	if (!tmp.have_policy || !tmp.policy.cgroup_path[0])
+		return;
+	cg_fd = open(tmp.policy.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0)
+		return;
+	stats_id = pinned_map_id(pin_dir, SG_PIN_STATS);
+	for (int i = 0; i < 2; i++) {
+		int fd = ks->link[i].fd;
+
+		sg_find_ours(cg_fd, i, ks, stats_id, &ks->link[i]);
+		ks->link[i].fd = fd;
+		if (ks->link[i].present)
+			ks->method = SG_METHOD_PROG;
+	}
+	close(cg_fd);
+}
+
 int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t errlen)
 {
 	unsigned seen = 0;
@@ -201,6 +340,8 @@ int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t 
 	for (int i = 0; i < 2; i++) {
 		int fd = sg_pin_open(pin_dir, i ? SG_PIN_LINK6 : SG_PIN_LINK4);
 
+		ks->pinned_prog_id[i] = pinned_prog_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4);
+		ks->staged_prog_id[i] = staged_prog_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4);
 		if (fd < 0) {
 			if (errno == EACCES || errno == EPERM) {
 				snprintf(err, errlen, "cannot read pins in %s: %s (run as root)",
@@ -211,12 +352,16 @@ int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t 
 		}
 		if (sg_link_state(fd, &ks->link[i]))
 			close(fd);
-		ks->pinned_prog_id[i] = pinned_prog_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4);
+		else if (ks->link[i].present)
+			ks->method = SG_METHOD_LINK;
 	}
+	ks->staging_left = sg_pin_staging_left(pin_dir, false);
+	if (ks->method != SG_METHOD_LINK)
+		read_prog_attach(pin_dir, ks);
 	snprintf(ks->cfg.source, sizeof(ks->cfg.source), "kernel");
 	for (int i = 0; i < 2; i++)
 		if (ks->link[i].present)
-			read_prog_policy(ks->link[i].prog_id, ks, &seen);
+			read_prog_policy(ks->link[i].prog_id, ks, &seen, false);
 	if (ks->have_policy)
 		sg_policy_to_config(&ks->policy, &ks->cfg);
 	return 0;

@@ -7,9 +7,20 @@
  * none), or by creating and pinning the links on a first load. Counters,
  * offender history and the event ring buffer are reused from their pins so
  * they survive reloads and upgrades.
+ *
+ * Where the kernel has no bpf_link for cgroups (before 5.7), or when
+ * SMTPGUARD_FORCE_PROG_ATTACH=1 is set (a test knob), the programs are
+ * attached with BPF_PROG_ATTACH + BPF_F_ALLOW_MULTI instead and the programs
+ * themselves are pinned. A reload then pins the new program at a staging name,
+ * attaches it in place of the old one (BPF_F_REPLACE where the kernel has it,
+ * else attach first and detach the old one after: for a moment both judge,
+ * and a connect must pass both), and only then renames the pin. So every
+ * program of ours that is attached is always pinned under some name, and a
+ * kill -9 at any point leaves nothing the next command cannot find.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +38,10 @@ static const enum bpf_attach_type hook_type[2] = {
 	BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT,
 };
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* kernel-internal, but bpf() can return it */
+#endif
+
 struct load_ctx {
 	const struct sg_args *args;
 	const struct sg_config *cfg;
@@ -37,7 +52,16 @@ struct load_ctx {
 	bool was_loaded;
 	struct smtpguard_bpf *skel;
 	bool reused[SG_PIN_COUNT];
+	enum sg_method method;  /* how this load attaches */
+	bool stage_progs;       /* prog_attach update: pin programs at staging names */
 };
+
+static bool force_prog_attach(void)
+{
+	const char *v = getenv("SMTPGUARD_FORCE_PROG_ATTACH");
+
+	return v && *v && strcmp(v, "0");
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -57,10 +81,39 @@ static struct bpf_map *history_map(struct smtpguard_bpf *skel, enum sg_pin pin)
 	}
 }
 
-/* A pinned history map is reused only if its layout is what this program
- * expects; an older format is replaced (and said so) rather than guessed. */
+/* The format version recorded by the smtpguard that made the pins: from the
+ * attached program's policy, else the pinned policy map; 0 when unknown. */
+static __u32 pinned_format(struct load_ctx *lc)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), zero = 0, format = 0;
+	int fd;
+
+	if (lc->old.have_policy)
+		return lc->old.policy.format;
+	fd = sg_pin_open(lc->args->pin_dir, SG_PIN_POLICY);
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size >= sizeof(__u32)) {
+		char *buf = calloc(1, info.value_size);
+
+		/* format is the first field of every version's sg_policy */
+		if (buf && !bpf_map_lookup_elem(fd, &zero, buf))
+			memcpy(&format, buf, sizeof(format));
+		free(buf);
+	}
+	close(fd);
+	return format;
+}
+
+/* A pinned history map is reused only if it was written by the same map
+ * format and its layout is what this program expects; anything else is
+ * replaced (and said so) rather than guessed. */
 static void reuse_history_maps(struct load_ctx *lc)
 {
+	__u32 format = pinned_format(lc);
+
 	for (enum sg_pin pin = SG_PIN_STATS; pin <= SG_PIN_EVENTS; pin++) {
 		struct bpf_map *map = history_map(lc->skel, pin);
 		struct bpf_map_info info;
@@ -70,16 +123,20 @@ static void reuse_history_maps(struct load_ctx *lc)
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    info.type == bpf_map__type(map) &&
-		    info.key_size == bpf_map__key_size(map) &&
-		    info.value_size == bpf_map__value_size(map) &&
-		    info.max_entries == bpf_map__max_entries(map) &&
-		    !bpf_map__reuse_fd(map, fd))
+		if (format && format != SG_FORMAT_VERSION)
+			sg_warn("pinned map '%s' was written with map format %u, this is format %u: "
+				"starting it afresh", sg_pin_name(pin), format, SG_FORMAT_VERSION);
+		else if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+			 info.type == bpf_map__type(map) &&
+			 info.key_size == bpf_map__key_size(map) &&
+			 info.value_size == bpf_map__value_size(map) &&
+			 info.max_entries == bpf_map__max_entries(map) &&
+			 !bpf_map__reuse_fd(map, fd))
 			lc->reused[pin] = true;
 		else
-			sg_warn("pinned map '%s' has an older layout: starting it afresh",
-				sg_pin_name(pin));
+			sg_warn("pinned map '%s' has a different layout (type %u, key %u, value %u, "
+				"entries %u): starting it afresh", sg_pin_name(pin), info.type,
+				info.key_size, info.value_size, info.max_entries);
 		close(fd);
 	}
 }
@@ -93,12 +150,14 @@ static int check_same_cgroup(struct load_ctx *lc)
 		return SG_EXIT_RUNTIME;
 	}
 	/* On cgroup v2 the directory's inode number is the cgroup id. */
-	if ((__u64)st.st_ino != lc->old.link[0].cgroup_id) {
+	__u64 old_id = lc->old.link[lc->old.link[0].present ? 0 : 1].cgroup_id;
+
+	if ((__u64)st.st_ino != old_id) {
 		snprintf(lc->err, sizeof(lc->err),
 			 "already loaded on another cgroup (%s, id %llu) with pin dir %s: "
 			 "unload first or use another --pin-dir",
 			 lc->old.have_policy ? lc->old.policy.cgroup_path : "?",
-			 (unsigned long long)lc->old.link[0].cgroup_id, lc->args->pin_dir);
+			 (unsigned long long)old_id, lc->args->pin_dir);
 		return SG_EXIT_USAGE;
 	}
 	return 0;
@@ -136,7 +195,9 @@ static int open_and_load(struct load_ctx *lc)
 
 static int pin_one(struct load_ctx *lc, enum sg_pin pin, int fd)
 {
-	int rc = sg_pin_replace(lc->args->pin_dir, pin, fd);
+	bool stage = lc->stage_progs && (pin == SG_PIN_PROG4 || pin == SG_PIN_PROG6);
+	int rc = stage ? sg_pin_stage(lc->args->pin_dir, pin, fd)
+		       : sg_pin_replace(lc->args->pin_dir, pin, fd);
 
 	if (rc) {
 		snprintf(lc->err, sizeof(lc->err), "cannot pin %s in %s: %s", sg_pin_name(pin),
@@ -177,18 +238,102 @@ static int pin_objects(struct load_ctx *lc)
 	return 0;
 }
 
+static int prog_fd_of(struct load_ctx *lc, int hook)
+{
+	return bpf_program__fd(hook ? lc->skel->progs.sg_connect6 : lc->skel->progs.sg_connect4);
+}
+
+/* Detaches the program with this id from hook of the cgroup (prog_attach). */
+static int detach_prog_id(int cg_fd, int hook, __u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = bpf_prog_detach2(fd, cg_fd, hook_type[hook]) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* prog_attach: attach the new program of each hook in place of ours. */
+static int attach_prog(struct load_ctx *lc)
+{
+	bool attached[2] = { false, false };
+	int rc = 0;
+
+	for (int i = 0; i < 2 && !rc; i++) {
+		struct sg_link_state *l = &lc->old.link[i];
+		LIBBPF_OPTS(bpf_prog_attach_opts, opts, .flags = BPF_F_ALLOW_MULTI);
+		__u32 replaced = 0;
+
+		if (l->present && l->nours == 1) {
+			int old_fd = bpf_prog_get_fd_by_id(l->ours[0]);
+
+			if (old_fd >= 0) {
+				LIBBPF_OPTS(bpf_prog_attach_opts, ropts,
+					    .flags = BPF_F_ALLOW_MULTI | BPF_F_REPLACE,
+					    .replace_prog_fd = old_fd);
+
+				/* one atomic swap (Linux 5.6+) */
+				if (!bpf_prog_attach_opts(prog_fd_of(lc, i), lc->cg_fd,
+							  hook_type[i], &ropts))
+					replaced = l->ours[0];
+				close(old_fd);
+			}
+		}
+		if (!replaced &&
+		    bpf_prog_attach_opts(prog_fd_of(lc, i), lc->cg_fd, hook_type[i], &opts)) {
+			snprintf(lc->err, sizeof(lc->err), "cannot attach to %s (%s): %s",
+				 lc->cg_path, i ? "connect6" : "connect4", strerror(errno));
+			rc = SG_EXIT_RUNTIME;
+			break;
+		}
+		attached[i] = true;
+		/* The new program judges now; the old ones (and leftovers of an
+		 * interrupted command) go. Until they do, a connect must pass
+		 * both: stricter for a moment, never looser. */
+		for (unsigned k = 0; k < l->nours; k++) {
+			int e;
+
+			if (l->ours[k] == replaced)
+				continue;
+			if ((e = detach_prog_id(lc->cg_fd, i, l->ours[k])) && e != -ENOENT)
+				sg_warn("cannot detach old %s program %u: %s",
+					i ? "connect6" : "connect4", l->ours[k], strerror(-e));
+		}
+		if (lc->stage_progs && (rc = sg_pin_commit(lc->args->pin_dir,
+							     i ? SG_PIN_PROG6 : SG_PIN_PROG4))) {
+			snprintf(lc->err, sizeof(lc->err), "cannot pin %s in %s: %s",
+				 sg_pin_name(i ? SG_PIN_PROG6 : SG_PIN_PROG4), lc->args->pin_dir,
+				 strerror(-rc));
+			rc = SG_EXIT_RUNTIME;
+		}
+	}
+	/* A failed first load leaves nothing attached. */
+	if (rc && !lc->was_loaded)
+		for (int i = 0; i < 2; i++)
+			if (attached[i])
+				bpf_prog_detach2(prog_fd_of(lc, i), lc->cg_fd, hook_type[i]);
+	return rc;
+}
+
+static bool link_unsupported(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == ENOTSUPP || err == ENOSYS;
+}
+
 /* Swap the program under each existing link, or attach and pin new links. */
 static int attach(struct load_ctx *lc)
 {
-	int prog_fd[2] = { bpf_program__fd(lc->skel->progs.sg_connect4),
-			   bpf_program__fd(lc->skel->progs.sg_connect6) };
 	int new_link[2] = { -1, -1 }, rc = 0;
 
+	if (lc->method == SG_METHOD_PROG)
+		return attach_prog(lc);
 	for (int i = 0; i < 2 && !rc; i++) {
 		struct sg_link_state *l = &lc->old.link[i];
 
 		if (l->present && l->attach_type == hook_type[i]) {
-			if (bpf_link_update(l->fd, prog_fd[i], NULL) == 0)
+			if (bpf_link_update(l->fd, prog_fd_of(lc, i), NULL) == 0)
 				continue;
 			if (errno != ENOLINK) {
 				snprintf(lc->err, sizeof(lc->err), "cannot update the %s link: %s",
@@ -197,7 +342,13 @@ static int attach(struct load_ctx *lc)
 				break;
 			}
 		}
-		new_link[i] = bpf_link_create(prog_fd[i], lc->cg_fd, hook_type[i], NULL);
+		new_link[i] = bpf_link_create(prog_fd_of(lc, i), lc->cg_fd, hook_type[i], NULL);
+		if (new_link[i] < 0 && i == 0 && !lc->was_loaded && link_unsupported(errno)) {
+			/* No bpf_link for cgroups (before Linux 5.7): the
+			 * programs are pinned already, attach them directly. */
+			lc->method = SG_METHOD_PROG;
+			return attach_prog(lc);
+		}
 		if (new_link[i] < 0) {
 			snprintf(lc->err, sizeof(lc->err), "cannot attach to %s (%s): %s",
 				 lc->cg_path, i ? "connect6" : "connect4", strerror(errno));
@@ -226,8 +377,9 @@ static void report(struct load_ctx *lc)
 {
 	const struct sg_config *c = lc->cfg;
 
-	printf("smtpguard: %s (%s) on %s: %u port%s, %u user%s, %u group%s, %u destination%s\n",
+	printf("smtpguard: %s (%s) on %s%s: %u port%s, %u user%s, %u group%s, %u destination%s\n",
 	       lc->was_loaded ? "policy updated" : "loaded", sg_mode_name(c->mode), lc->cg_path,
+	       lc->method == SG_METHOD_PROG ? " (prog_attach)" : "",
 	       c->nports, c->nports == 1 ? "" : "s", c->nusers, c->nusers == 1 ? "" : "s",
 	       c->ngroups, c->ngroups == 1 ? "" : "s", c->ndsts, c->ndsts == 1 ? "" : "s");
 }
@@ -257,10 +409,20 @@ static int load(struct load_ctx *lc, bool reload)
 				 : (reload && lc->old.have_policy) ? lc->old.policy.cgroup_path : NULL,
 				 lc->cg_path, sizeof(lc->cg_path), &lc->cg_fd, lc->err, sizeof(lc->err))))
 		return rc;
-	if (lc->old.link[0].present && (rc = check_same_cgroup(lc)))
+	if (lc->was_loaded && (rc = check_same_cgroup(lc)))
 		return rc;
+	/* An existing load keeps its method; a new one uses bpf_link unless
+	 * the kernel lacks it (found out in attach) or the test knob says so. */
+	lc->method = lc->old.method != SG_METHOD_NONE ? lc->old.method
+		     : force_prog_attach() ? SG_METHOD_PROG : SG_METHOD_LINK;
+	lc->stage_progs = lc->method == SG_METHOD_PROG && lc->was_loaded;
 
-	if ((rc = open_and_load(lc)) || (rc = pin_objects(lc)) || (rc = attach(lc))) {
+	if ((rc = open_and_load(lc)))
+		return rc;
+	/* Staging names left by an interrupted command (their programs, if
+	 * attached, are known by id in lc->old). */
+	sg_pin_staging_left(lc->args->pin_dir, true);
+	if ((rc = pin_objects(lc)) || (rc = attach(lc))) {
 		if (!lc->was_loaded)
 			remove_all_pins(lc->args->pin_dir);
 		return rc;

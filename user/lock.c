@@ -9,7 +9,8 @@
 
 int sg_lock(char *err, size_t errlen)
 {
-	int fd = open(SG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: never follow a planted symlink to some other file. */
+	int fd = open(SG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open lock file %s: %s", SG_LOCK_FILE, strerror(errno));
@@ -22,5 +23,19 @@ int sg_lock(char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int sg_lock_shared(void)
+{
+	int fd = open(SG_LOCK_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_SH))
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
 	return fd;
 }

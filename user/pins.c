@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "pins.h"
@@ -38,15 +39,34 @@ int sg_pin_open(const char *dir, enum sg_pin pin)
 	return bpf_obj_get(path);
 }
 
-int sg_pin_replace(const char *dir, enum sg_pin pin, int fd)
+int sg_pin_open_staged(const char *dir, enum sg_pin pin)
+{
+	char path[4096];
+
+	sg_pin_path(dir, pin, true, path, sizeof(path));
+	return bpf_obj_get(path);
+}
+
+int sg_pin_stage(const char *dir, enum sg_pin pin, int fd)
+{
+	char staging[4096];
+
+	sg_pin_path(dir, pin, true, staging, sizeof(staging));
+	unlink(staging);
+	if (bpf_obj_pin(fd, staging))
+		return -errno;
+	/* bpffs creates pins 0600 less the umask: make it exactly root-only
+	 * whatever the caller's umask was. */
+	chmod(staging, 0600);
+	return 0;
+}
+
+int sg_pin_commit(const char *dir, enum sg_pin pin)
 {
 	char path[4096], staging[4096];
 
 	sg_pin_path(dir, pin, false, path, sizeof(path));
 	sg_pin_path(dir, pin, true, staging, sizeof(staging));
-	unlink(staging);
-	if (bpf_obj_pin(fd, staging))
-		return -errno;
 	if (rename(staging, path)) {
 		int e = errno;
 
@@ -54,6 +74,13 @@ int sg_pin_replace(const char *dir, enum sg_pin pin, int fd)
 		return -e;
 	}
 	return 0;
+}
+
+int sg_pin_replace(const char *dir, enum sg_pin pin, int fd)
+{
+	int rc = sg_pin_stage(dir, pin, fd);
+
+	return rc ? rc : sg_pin_commit(dir, pin);
 }
 
 void sg_pin_remove(const char *dir, enum sg_pin pin)
@@ -64,4 +91,21 @@ void sg_pin_remove(const char *dir, enum sg_pin pin)
 	unlink(path);
 	sg_pin_path(dir, pin, false, path, sizeof(path));
 	unlink(path);
+}
+
+int sg_pin_staging_left(const char *dir, bool remove)
+{
+	char path[4096];
+	struct stat st;
+	int n = 0;
+
+	for (enum sg_pin pin = 0; pin < SG_PIN_COUNT; pin++) {
+		sg_pin_path(dir, pin, true, path, sizeof(path));
+		if (lstat(path, &st))
+			continue;
+		n++;
+		if (remove)
+			unlink(path);
+	}
+	return n;
 }

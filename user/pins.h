@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 enum sg_pin {
-	/* attachments */
+	/* attachments (bpf_link method only) */
 	SG_PIN_LINK4, SG_PIN_LINK6,
 	/* programs */
 	SG_PIN_PROG4, SG_PIN_PROG6,
@@ -23,10 +23,19 @@ const char *sg_pin_name(enum sg_pin pin);
 void sg_pin_path(const char *dir, enum sg_pin pin, bool staging, char *buf, size_t len);
 /* Opens a pinned object; -1 with errno (ENOENT: not pinned). */
 int sg_pin_open(const char *dir, enum sg_pin pin);
+/* Opens the object pinned at the staging name; -1 with errno. */
+int sg_pin_open_staged(const char *dir, enum sg_pin pin);
 /* Pins fd at its name, replacing any old pin with one rename (the name is
  * never missing for readers). 0 or -errno. */
 int sg_pin_replace(const char *dir, enum sg_pin pin, int fd);
+/* The two halves of sg_pin_replace: pin at the staging name only, and later
+ * rename the staging name over the final one. 0 or -errno. */
+int sg_pin_stage(const char *dir, enum sg_pin pin, int fd);
+int sg_pin_commit(const char *dir, enum sg_pin pin);
 /* Removes a pin and its staging name; missing ones are fine. */
 void sg_pin_remove(const char *dir, enum sg_pin pin);
+/* Staging names left behind by an interrupted command: counts them, and
+ * removes them when remove is set. */
+int sg_pin_staging_left(const char *dir, bool remove);
 
 #endif

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "common.h"
 #include "kstate.h"
+#include "lock.h"
 #include "policy_print.h"
 #include "sysenv.h"
 
@@ -20,10 +21,14 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 	printf("%-20s %s\n", "status:", "loaded");
 	printf("%-20s %s (id %llu)\n", "cgroup:", ks->have_policy ? p->cgroup_path : "?",
 	       (unsigned long long)ks->link[0].cgroup_id);
-	printf("%-20s bpf_link\n", "attach method:");
+	printf("%-20s %s\n", "attach method:", sg_method_name(ks->method));
 	for (int i = 0; i < 2; i++)
-		printf("%-20s link %u, program %u\n", i ? "connect6:" : "connect4:",
-		       ks->link[i].link_id, ks->link[i].prog_id);
+		if (ks->method == SG_METHOD_LINK)
+			printf("%-20s link %u, program %u\n", i ? "connect6:" : "connect4:",
+			       ks->link[i].link_id, ks->link[i].prog_id);
+		else
+			printf("%-20s program %u\n", i ? "connect6:" : "connect4:",
+			       ks->link[i].prog_id);
 	printf("%-20s %s\n", "pin dir:", args->pin_dir);
 	if (ks->have_policy)
 		printf("%-20s %.16s (format %u)\n", "loaded by:", p->loader_version, p->format);
@@ -34,8 +39,8 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 {
 	printf("{\"loaded\":true,\"cgroup\":");
 	sg_json_str(stdout, ks->have_policy ? ks->policy.cgroup_path : "");
-	printf(",\"cgroup_id\":%llu,\"attach_method\":\"bpf_link\",",
-	       (unsigned long long)ks->link[0].cgroup_id);
+	printf(",\"cgroup_id\":%llu,\"attach_method\":\"%s\",",
+	       (unsigned long long)ks->link[0].cgroup_id, sg_method_name(ks->method));
 	for (int i = 0; i < 2; i++)
 		printf("\"%s\":{\"link_id\":%u,\"prog_id\":%u},", i ? "connect6" : "connect4",
 		       ks->link[i].link_id, ks->link[i].prog_id);
@@ -57,6 +62,8 @@ int sg_cmd_status(const struct sg_args *args)
 		sg_err("%s", err);
 		return rc;
 	}
+	/* A shared lock: never read a state a load is half-way through. */
+	sg_lock_shared();
 	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err)) ||
 	    sg_read_kstate(args->pin_dir, &ks, err, sizeof(err)) ||
 	    (!ks.link[0].present && !ks.link[1].present)) {
@@ -75,6 +82,13 @@ int sg_cmd_status(const struct sg_args *args)
 		   ks.link[1].prog_id != ks.pinned_prog_id[1]) {
 		sg_warn("the pinned programs are not the attached ones (an interrupted "
 			"command?); run 'smtpguard load' to repair");
+	} else if (ks.link[0].nours > 1 || ks.link[1].nours > 1) {
+		sg_warn("more than one smtpguard program is attached to a hook (an interrupted "
+			"command?); run 'smtpguard load' to repair");
+	} else if (ks.staging_left) {
+		sg_warn("%d staging pin%s left in %s (an interrupted command?); run "
+			"'smtpguard load' to repair", ks.staging_left,
+			ks.staging_left == 1 ? "" : "s", args->pin_dir);
 	}
 	if (args->json)
 		print_json(args, &ks);

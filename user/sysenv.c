@@ -176,7 +176,16 @@ int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create pin dir %s: %s", pin_dir, strerror(errno));
 		return SG_EXIT_RUNTIME;
 	}
-	/* An existing dir may have been made by hand with looser bits. */
+	/* An existing dir may have been made by hand, or planted: it must be a
+	 * real directory owned by root, else whoever owns it could reach the
+	 * pins (and loosen the bits again after our chmod). */
+	struct stat st;
+
+	if (lstat(pin_dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != 0) {
+		snprintf(err, errlen, "pin dir %s is not a directory owned by root: refusing to "
+			 "use it (remove it and load again)", pin_dir);
+		return SG_EXIT_RUNTIME;
+	}
 	if (chmod(pin_dir, 0700)) {
 		snprintf(err, errlen, "cannot chmod pin dir %s: %s", pin_dir, strerror(errno));
 		return SG_EXIT_RUNTIME;

@@ -3,7 +3,10 @@
  * unload: detach both links explicitly (BPF_LINK_DETACH, so a link held open
  * by some other process is detached too), then remove every pin and the pin
  * dir. Leftovers of an interrupted command are removed the same way.
+ * With prog_attach, exactly our programs are detached from the cgroup (the
+ * pinned ones and any leftovers recognised as ours), nothing else.
  */
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +42,28 @@ int sg_cmd_unload(const struct sg_args *args)
 	if (sg_read_kstate(args->pin_dir, &ks, err, sizeof(err))) {
 		sg_err("%s", err);
 		return SG_EXIT_RUNTIME;
+	}
+	if (ks.method == SG_METHOD_PROG) {
+		int cg_fd = open(ks.policy.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		for (int i = 0; i < 2 && cg_fd >= 0; i++) {
+			for (unsigned k = 0; k < ks.link[i].nours; k++) {
+				int fd = bpf_prog_get_fd_by_id(ks.link[i].ours[k]);
+
+				if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i)))
+					detached++;
+				else
+					sg_warn("cannot detach %s program %u: %s",
+						i ? "connect6" : "connect4", ks.link[i].ours[k],
+						strerror(errno));
+				if (fd >= 0)
+					close(fd);
+			}
+		}
+		if (cg_fd < 0)
+			sg_warn("cannot open cgroup %s: %s", ks.policy.cgroup_path, strerror(errno));
+		else
+			close(cg_fd);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (ks.link[i].fd < 0)
