@@ -40,7 +40,7 @@ MAIN_OBJ  := $(OUTPUT)/user/main.o
 
 UNIT_TESTS := $(OUTPUT)/tests/test_report $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
 	$(OUTPUT)/tests/test_cli $(OUTPUT)/tests/test_mountinfo
-HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve
+HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker
 
 .PHONY: all clean check unit-tests helpers
 all: smtpguard
