@@ -278,6 +278,7 @@ static int attach_prog(struct load_ctx *lc)
 				if (!bpf_prog_attach_opts(prog_fd_of(lc, i), lc->cg_fd,
 							  hook_type[i], &ropts))
 					replaced = l->ours[0];
+				sg_test_pause();
 				close(old_fd);
 			}
 		}
@@ -289,6 +290,7 @@ static int attach_prog(struct load_ctx *lc)
 			break;
 		}
 		attached[i] = true;
+		sg_test_pause();
 		/* The new program judges now; the old ones (and leftovers of an
 		 * interrupted command) go. Until they do, a connect must pass
 		 * both: stricter for a moment, never looser. */
@@ -300,6 +302,7 @@ static int attach_prog(struct load_ctx *lc)
 			if ((e = detach_prog_id(lc->cg_fd, i, l->ours[k])) && e != -ENOENT)
 				sg_warn("cannot detach old %s program %u: %s",
 					i ? "connect6" : "connect4", l->ours[k], strerror(-e));
+			sg_test_pause();
 		}
 		if (lc->stage_progs && (rc = sg_pin_commit(lc->args->pin_dir,
 							     i ? SG_PIN_PROG6 : SG_PIN_PROG4))) {
@@ -333,8 +336,10 @@ static int attach(struct load_ctx *lc)
 		struct sg_link_state *l = &lc->old.link[i];
 
 		if (l->present && l->attach_type == hook_type[i]) {
-			if (bpf_link_update(l->fd, prog_fd_of(lc, i), NULL) == 0)
+			if (bpf_link_update(l->fd, prog_fd_of(lc, i), NULL) == 0) {
+				sg_test_pause();
 				continue;
+			}
 			if (errno != ENOLINK) {
 				snprintf(lc->err, sizeof(lc->err), "cannot update the %s link: %s",
 					 i ? "connect6" : "connect4", strerror(errno));

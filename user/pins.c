@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -20,6 +22,24 @@ static const char *const names[SG_PIN_COUNT] = {
 	[SG_PIN_OFFENDERS] = "offenders",
 	[SG_PIN_EVENTS] = "events",
 };
+
+void sg_test_pause(void)
+{
+	static long ms = -1;
+
+	if (ms < 0) {
+		const char *v = getenv("SMTPGUARD_TEST_STEP_MS");
+
+		ms = v ? atol(v) : 0;
+		if (ms < 0 || ms > 10000)
+			ms = 0;
+	}
+	if (ms) {
+		struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
 
 const char *sg_pin_name(enum sg_pin pin)
 {
@@ -58,6 +78,7 @@ int sg_pin_stage(const char *dir, enum sg_pin pin, int fd)
 	/* bpffs creates pins 0600 less the umask: make it exactly root-only
 	 * whatever the caller's umask was. */
 	chmod(staging, 0600);
+	sg_test_pause();
 	return 0;
 }
 
@@ -73,6 +94,7 @@ int sg_pin_commit(const char *dir, enum sg_pin pin)
 		unlink(staging);
 		return -e;
 	}
+	sg_test_pause();
 	return 0;
 }
 
@@ -90,7 +112,8 @@ void sg_pin_remove(const char *dir, enum sg_pin pin)
 	sg_pin_path(dir, pin, true, path, sizeof(path));
 	unlink(path);
 	sg_pin_path(dir, pin, false, path, sizeof(path));
-	unlink(path);
+	if (!unlink(path))
+		sg_test_pause();
 }
 
 int sg_pin_staging_left(const char *dir, bool remove)

@@ -38,4 +38,9 @@ void sg_pin_remove(const char *dir, enum sg_pin pin);
  * removes them when remove is set. */
 int sg_pin_staging_left(const char *dir, bool remove);
 
+/* Test knob: with SMTPGUARD_TEST_STEP_MS=N set, sleeps N ms after every step
+ * that changes kernel state (each pin, rename, attach, detach), so the
+ * kill -9 tests can land inside every window. No effect when unset. */
+void sg_test_pause(void);
+
 #endif

@@ -50,8 +50,10 @@ int sg_cmd_unload(const struct sg_args *args)
 			for (unsigned k = 0; k < ks.link[i].nours; k++) {
 				int fd = bpf_prog_get_fd_by_id(ks.link[i].ours[k]);
 
-				if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i)))
+				if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i))) {
 					detached++;
+					sg_test_pause();
+				}
 				else
 					sg_warn("cannot detach %s program %u: %s",
 						i ? "connect6" : "connect4", ks.link[i].ours[k],
@@ -68,8 +70,10 @@ int sg_cmd_unload(const struct sg_args *args)
 	for (int i = 0; i < 2; i++) {
 		if (ks.link[i].fd < 0)
 			continue;
-		if (bpf_link_detach(ks.link[i].fd) == 0)
+		if (bpf_link_detach(ks.link[i].fd) == 0) {
 			detached++;
+			sg_test_pause();
+		}
 		else if (ks.link[i].present && errno != ENOLINK)
 			/* Pre-5.9 kernels lack LINK_DETACH; dropping the last
 			 * reference (the pin) below detaches as well. */
