@@ -21,7 +21,7 @@ teardown() {
 
 # inst ARGS...: make install into $D with ARGS.
 inst() {
-	make -s -C "$TOP" install DESTDIR="$D" "$@"
+	make -s -C "$TOP" -o smtpguard install DESTDIR="$D" "$@"
 }
 
 # unitdir: where make install put the units under $D.
