@@ -14,7 +14,7 @@ elif command -v dnf >/dev/null 2>&1; then
 	# bats lives in EPEL on RHEL-family systems
 	dnf install -y -q epel-release 2>/dev/null || true
 	dnf install -y -q make gcc clang llvm pkgconf-pkg-config libbpf-devel \
-		elfutils-libelf-devel zlib-devel bpftool bats iproute util-linux procps-ng rpm-build systemd-rpm-macros systemd groff-base man-db iptables-nft nftables gnuplot
+		elfutils-libelf-devel zlib-devel bpftool bats iproute util-linux procps-ng rpm-build systemd groff-base man-db iptables-nft nftables gnuplot
 else
 	echo "install-deps: neither apt-get nor dnf found; install clang, libbpf-dev," \
 		"libelf-dev, zlib, bpftool, bats and iproute2 by hand" >&2
