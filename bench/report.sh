@@ -44,6 +44,7 @@ fl4=$(med refuse floor 10000)
 	| OS | $(. /etc/os-release && echo "$PRETTY_NAME") |
 	| tools | $(iptables-legacy -V 2>/dev/null | head -1), $(nft -v 2>/dev/null | head -1), $(bpftool version 2>/dev/null | head -1), $("$SG" --version 2>/dev/null) |
 	| errors during the run | $ERRORS |
+	| contenders left out (tools missing) | ${SKIPPED:-none} |
 
 	## What was measured and how
 

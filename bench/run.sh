@@ -63,14 +63,21 @@ declare -A LABEL=([floor]="(a) no enforcement" [smtpguard]="(b) smtpguard"
 	[iptleg]="(c) iptables-legacy" [iptnft]="(c') iptables-nft" [nft]="(d) nftables")
 
 die() { echo "bench: $*" >&2; exit 1; }
-log() { echo "bench: $*" >&2; }
+log() { echo "bench: [$(($(date +%s) - ${T_LOG:-$(date +%s)}))s] $*" >&2; }
+T_LOG=$(date +%s)
 now_ns() { date +%s%N; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
-for t in ip setpriv taskset bpftool iptables-legacy-restore ip6tables-legacy-restore \
-	iptables-nft-restore ip6tables-nft-restore nft sysctl timeout; do
+for t in ip setpriv taskset bpftool sysctl timeout; do
 	command -v "$t" >/dev/null || die "missing $t (scripts/install-deps.sh installs it)"
 done
+# a rule-set contender whose tools are missing is left out (and said so)
+has_all() { for t in "$@"; do command -v "$t" >/dev/null || return 1; done; }
+SKIPPED=""
+drop() { CONTENDERS=$(tr ' ' '\n' <<<"$CONTENDERS" | grep -vx "$1" | paste -sd' ' -); SKIPPED="$SKIPPED $1"; }
+has_all iptables-legacy-restore ip6tables-legacy-restore || drop iptleg
+has_all iptables-nft-restore ip6tables-nft-restore || drop iptnft
+has_all nft || drop nft
 [ -x "$SG" ] || die "no $SG; run make"
 [ -x "$HELPER" ] || die "no $HELPER; run make bench-helpers"
 
@@ -317,7 +324,8 @@ validate() {
 
 # ---------------------------------------------------------------- run
 T_START=$(now_ns)
-log "mode $MODE; work dir $WORK"
+[ -n "$SKIPPED" ] && log "left out (tools missing):$SKIPPED"
+log "mode $MODE; id $ID; work dir $WORK"
 world_up
 for c in $CONTENDERS; do
 	us=$(apply "$c" 1)
@@ -460,6 +468,7 @@ TABLE="$WORK/table.md"
 	printf '| policy install for 10,000 UIDs, ms |'
 	for c in $CONTENDERS; do
 		v=$(med install "$c" 10000)
+		[ "$c" = floor ] && v=""
 		printf ' %s |' "$(awk -v v="$v" 'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1000 }')"
 	done
 	printf '\n'
@@ -523,8 +532,10 @@ if [ -n "$PNG" ]; then
 	} >"$DAT"
 	if command -v gnuplot >/dev/null; then
 		col=2 plots=""
+		declare -A COLOR=([floor]="#555555" [smtpguard]="#009e73" [iptleg]="#e69f00"
+			[iptnft]="#d55e00" [nft]="#0072b2")
 		for c in $CONTENDERS; do
-			plots="$plots${plots:+, }'$DAT' using 1:$col with linespoints lw 2 title \"${LABEL[$c]}\""
+			plots="$plots${plots:+, }'$DAT' using 1:$col with linespoints lw 2 pt 7 lc rgb \"${COLOR[$c]}\" title \"${LABEL[$c]}\""
 			col=$((col + 1))
 		done
 		gnuplot <<-EOF || log "gnuplot failed"

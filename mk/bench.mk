@@ -22,3 +22,6 @@ bench: smtpguard $(BENCH_HELPERS)
 bench-quick: smtpguard $(BENCH_HELPERS)
 	bench/run.sh --quick --md $(OUTPUT)/bench/quick/BENCHMARKS.md \
 		--png $(OUTPUT)/bench/quick/bench-scaling.png
+
+# tests/integration/80-bench-quick.bats runs the quick mode under `make check`.
+check: $(BENCH_HELPERS)
