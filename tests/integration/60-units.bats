@@ -6,7 +6,8 @@
 # installed copy of the binary and the installed man pages on MANPATH so the
 # Documentation= references are checked too); the man pages render cleanly
 # and cover every command, option and config key; bash completion works.
-# Nothing here touches the kernel.
+# Only the capability test touches the kernel: it loads on a test cgroup with
+# a temporary pin dir, and unloads again.
 
 load lib
 
@@ -15,6 +16,11 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${CAP_PIN:-}" ]; then
+		"$SG" unload --pin-dir "$CAP_PIN" >/dev/null 2>&1
+		rm -rf "$CAP_PIN" 2>/dev/null
+	fi
+	[ -n "${CAP_CG:-}" ] && rmdir "$CAP_CG" 2>/dev/null
 	[ -n "${D:-}" ] && rm -rf "$D"
 	return 0
 }
@@ -197,6 +203,30 @@ help_options() {
 		"KillSignal: SIGTERM" "Command Line: $D/usr/sbin/smtpguard monitor"; do
 		grep -qF "$want" <<<"$dump" || { echo "missing '$want' in:"; echo "$dump"; return 1; }
 	done
+}
+
+@test "the units' CapabilityBoundingSet and NoNewPrivileges suffice for load, reload, status, unload" {
+	local caps c set="-all"
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/systemd/smtpguard.service")
+	[ -n "$caps" ]
+	[ "$caps" = "$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/systemd/smtpguard-monitor.service")" ]
+	for c in $caps; do
+		c=${c#CAP_}
+		set+=",+${c,,}"
+	done
+	CAP_CG="$(cgroup2_root)/sgcap$$"
+	CAP_PIN="/sys/fs/bpf/sgcap$$"
+	mkdir "$CAP_CG"
+	printf 'ports = 25\n' >"$D/cap.conf"
+	local cmd
+	for cmd in load reload status stats unload; do
+		run setpriv --no-new-privs --bounding-set "$set" --inh-caps -all \
+			"$SG" --config "$D/cap.conf" --cgroup "$CAP_CG" --pin-dir "$CAP_PIN" "$cmd"
+		[ "$status" -eq 0 ] || { echo "$cmd with $set: $output"; return 1; }
+	done
+	[ ! -e "$CAP_PIN" ]
+	run bpftool cgroup show "$CAP_CG"
+	[ -z "$output" ]
 }
 
 @test "man pages render without warnings" {
