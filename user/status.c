@@ -4,6 +4,7 @@
  * under the pinned links (not from the config file or the pinned maps, which
  * an interrupted command could have left out of step).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,6 +65,10 @@ int sg_cmd_status(const struct sg_args *args)
 	}
 	/* A shared lock: never read a state a load is half-way through. */
 	sg_lock_shared();
+	if (stat(args->pin_dir, &st) && errno != ENOENT) {
+		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
 	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err)) ||
 	    sg_read_kstate(args->pin_dir, &ks, err, sizeof(err)) ||
 	    (!ks.link[0].present && !ks.link[1].present)) {

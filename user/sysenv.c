@@ -25,6 +25,29 @@ static int has_cap(const struct __user_cap_data_struct *d, int cap)
 	return !!(d[cap / 32].effective & (1u << (cap % 32)));
 }
 
+/* Capabilities in a user namespace of one's own are no privilege over the
+ * host: cgroup BPF and the pins need them in the initial one, whose uid_map
+ * is the identity over the whole range. */
+static int in_initial_userns(void)
+{
+	char buf[128] = "", *nl;
+	unsigned long inner, outer, count;
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 1; /* no /proc: cannot tell, let the kernel decide */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	/* one line only: "0 0 4294967295" */
+	return sscanf(buf, "%lu %lu %lu", &inner, &outer, &count) == 3 && inner == 0 &&
+	       outer == 0 && count == 4294967295UL && (!nl || !nl[1]);
+}
+
 int sg_check_privileges(char *err, size_t errlen)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -40,6 +63,11 @@ int sg_check_privileges(char *err, size_t errlen)
 	    !(has_cap(d, CAP_BPF) || has_cap(d, CAP_SYS_ADMIN)) ||
 	    !has_cap(d, CAP_NET_ADMIN)) {
 		snprintf(err, errlen, "must run as root (needs CAP_SYS_ADMIN, CAP_BPF and CAP_NET_ADMIN)");
+		return SG_EXIT_RUNTIME;
+	}
+	if (!in_initial_userns()) {
+		snprintf(err, errlen, "must run as root in the initial user namespace "
+			 "(capabilities in a user namespace of one's own do not count)");
 		return SG_EXIT_RUNTIME;
 	}
 	return 0;

@@ -31,6 +31,10 @@ int sg_cmd_unload(const struct sg_args *args)
 		sg_err("%s", err);
 		return rc;
 	}
+	if (stat(args->pin_dir, &st) && errno != ENOENT) {
+		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
 	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err))) {
 		printf("smtpguard: not loaded (no pin dir %s)\n", args->pin_dir);
 		return SG_EXIT_OK;
