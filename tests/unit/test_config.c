@@ -240,9 +240,17 @@ static void test_good(void)
 	sg_config_free(&cfg);
 
 	good("allow_users = 0\nallow_groups = 0, 4000000001\n", &cfg);
-	OK(cfg.nusers == 1 && has_user(&cfg, 0, "root"), "user by number gets its name");
-	OK(cfg.ngroups == 2 && cfg.groups[0].id == 0 && !strcmp(cfg.groups[0].name, "root") &&
+	OK(cfg.nusers == 1 && has_user(&cfg, 0, ""), "user by number: no NSS lookup at parse time");
+	OK(cfg.ngroups == 2 && cfg.groups[0].id == 0 && !cfg.groups[0].name[0] &&
 	   cfg.groups[1].id == 4000000001u && !cfg.groups[1].name[0], "groups by number");
+	{
+		char *t = policy_text(&cfg, 0);
+
+		OK(strstr(t, "allow users:         root(0)\n") != NULL &&
+		   strstr(t, "allow groups:        root(0) 4000000001\n") != NULL,
+		   "the printer names numbers when it prints");
+		free(t);
+	}
 	OK(cfg.groups[0].line == 2, "groups remember their line");
 	sg_config_free(&cfg);
 
@@ -525,6 +533,15 @@ static void test_load(void)
 	err[0] = '\0';
 	OK(sg_config_load("/tmp", true, &cfg, err, sizeof(err)) == -1, "a directory is refused");
 	STR_EQ(err, "/tmp: not a regular file of at most 16777216 bytes", "directory message");
+	/* over the size limit (a sparse file) */
+	strcpy(path, "/tmp/sg-test-config.XXXXXX");
+	fd = mkstemp(path);
+	OK(fd >= 0 && ftruncate(fd, (16 << 20) + 1) == 0, "big sparse file");
+	close(fd);
+	OK(sg_config_load(path, true, &cfg, err, sizeof(err)) == -1, "a file over 16 MiB is refused");
+	snprintf(want, sizeof(want), "%s: not a regular file of at most 16777216 bytes", path);
+	STR_EQ(err, want, "big file message");
+	unlink(path);
 	OK(sg_config_load("/dev/null", true, &cfg, err, sizeof(err)) == -1, "a device is refused");
 	STR_EQ(err, "/dev/null: not a regular file of at most 16777216 bytes", "device message");
 }
