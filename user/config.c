@@ -250,14 +250,12 @@ static int value_ident(struct parse *ps, const char *tok, bool user)
 	uint32_t id;
 
 	if (all_digits(tok)) {
-		/* (uid_t)-1 means "no id" to the kernel: never a valid entry */
+		/* (uid_t)-1 means "no id" to the kernel: never a valid entry.
+		 * No NSS lookup here: 10,000 numeric UIDs would cost seconds;
+		 * the printers name them when they print. */
 		if (sg_parse_uint(tok, 4294967294ULL, &v))
 			return perr(ps, "%s id '%s' out of range (0-4294967294)", what, tok);
 		id = (uint32_t)v;
-		if (user)
-			sg_user_name(id, name, sizeof(name));
-		else
-			sg_group_name(id, name, sizeof(name));
 	} else {
 		if (strlen(tok) >= SG_NAME_MAX)
 			return perr(ps, "%s name '%.32s...' is too long (at most %d characters)",
@@ -413,10 +411,17 @@ static int check_duplicates(struct parse *ps, struct sg_ident *arr, unsigned n,
 	qsort(s, n, sizeof(*s), cmp_ident);
 	for (unsigned i = 1; i < n && !rc; i++)
 		if (s[i].id == s[i - 1].id) {
-			ps->line = s[i].line;
+			char name[SG_NAME_MAX];
+
+			/* either entry may be numeric (no name stored) */
+			snprintf(name, sizeof(name), "%s", s[i].name[0] ? s[i].name : s[i - 1].name);
+			if (!name[0] && !strcmp(what, "user"))
+				sg_user_name(s[i].id, name, sizeof(name));
+			else if (!name[0])
+				sg_group_name(s[i].id, name, sizeof(name));
+			ps->line = s[i].line; /* sorted by id, then line */
 			rc = perr(ps, "%s %s%s%u is listed twice (also on line %u)", what,
-				  s[i].name, s[i].name[0] ? " / id " : "id ", s[i].id,
-				  s[i - 1].line);
+				  name, name[0] ? " / id " : "id ", s[i].id, s[i - 1].line);
 		}
 	free(s);
 	return rc;

@@ -89,22 +89,19 @@ static __u32 pinned_prog_id(const char *dir, enum sg_pin pin)
 	return id;
 }
 
-/* Keys of an allow-id map back into cfg, with names. */
+/* Keys of an allow-id map back into cfg. No names: the printers look them
+ * up only when they print (reload and unload never need them). */
 static void read_ids(int fd, struct sg_config *cfg, bool users)
 {
 	__u32 key, next, *prev = NULL;
-	char name[SG_NAME_MAX];
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (users) {
-			sg_user_name(key, name, sizeof(name));
-			sg_config_add_user(cfg, key, name);
-		} else {
-			sg_group_name(key, name, sizeof(name));
-			sg_config_add_group(cfg, key, name);
-		}
+		if (users)
+			sg_config_add_user(cfg, key, NULL);
+		else
+			sg_config_add_group(cfg, key, NULL);
 	}
 }
 

@@ -17,17 +17,35 @@ void sg_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void print_idents_text(FILE *out, const char *label,
-			      const struct sg_ident *ids, unsigned n)
+/* Numbers from the config or the kernel maps carry no name: look it up
+ * now, when a person or a script asks, not while loading. */
+static const char *ident_name(const struct sg_ident *id, bool user, char *buf, size_t len)
 {
+	if (id->name[0])
+		return id->name;
+	if (user)
+		sg_user_name(id->id, buf, len);
+	else
+		sg_group_name(id->id, buf, len);
+	return buf;
+}
+
+static void print_idents_text(FILE *out, const char *label, const struct sg_ident *ids,
+			      unsigned n, bool user)
+{
+	char buf[SG_NAME_MAX];
+
 	fprintf(out, "%-20s", label);
 	if (!n)
 		fputs(" (none)", out);
-	for (unsigned i = 0; i < n; i++)
-		if (ids[i].name[0])
-			fprintf(out, " %s(%u)", ids[i].name, ids[i].id);
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = ident_name(&ids[i], user, buf, sizeof(buf));
+
+		if (name[0])
+			fprintf(out, " %s(%u)", name, ids[i].id);
 		else
 			fprintf(out, " %u", ids[i].id);
+	}
 	fputc('\n', out);
 }
 
@@ -40,8 +58,8 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 	for (unsigned i = 0; i < cfg->nports; i++)
 		fprintf(out, " %u", cfg->ports[i]);
 	fputs(cfg->nports ? "\n" : " (none)\n", out);
-	print_idents_text(out, "allow users:", cfg->users, cfg->nusers);
-	print_idents_text(out, "allow groups:", cfg->groups, cfg->ngroups);
+	print_idents_text(out, "allow users:", cfg->users, cfg->nusers, true);
+	print_idents_text(out, "allow groups:", cfg->groups, cfg->ngroups, false);
 	fprintf(out, "%-20s", "allow destinations:");
 	for (unsigned i = 0; i < cfg->ndsts; i++) {
 		sg_format_prefix(&cfg->dsts[i], buf, sizeof(buf));
@@ -56,13 +74,17 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 }
 
 static void print_idents_json(FILE *out, const char *key, const char *idkey,
-			      const struct sg_ident *ids, unsigned n)
+			      const struct sg_ident *ids, unsigned n, bool user)
 {
+	char buf[SG_NAME_MAX];
+
 	fprintf(out, "\"%s\":[", key);
 	for (unsigned i = 0; i < n; i++) {
+		const char *name = ident_name(&ids[i], user, buf, sizeof(buf));
+
 		fprintf(out, "%s{\"%s\":%u,\"name\":", i ? "," : "", idkey, ids[i].id);
-		if (ids[i].name[0])
-			sg_json_str(out, ids[i].name);
+		if (name[0])
+			sg_json_str(out, name);
 		else
 			fputs("null", out);
 		fputc('}', out);
@@ -78,9 +100,9 @@ void sg_print_policy_json(FILE *out, const struct sg_config *cfg)
 	for (unsigned i = 0; i < cfg->nports; i++)
 		fprintf(out, "%s%u", i ? "," : "", cfg->ports[i]);
 	fputs("],", out);
-	print_idents_json(out, "allow_users", "uid", cfg->users, cfg->nusers);
+	print_idents_json(out, "allow_users", "uid", cfg->users, cfg->nusers, true);
 	fputc(',', out);
-	print_idents_json(out, "allow_groups", "gid", cfg->groups, cfg->ngroups);
+	print_idents_json(out, "allow_groups", "gid", cfg->groups, cfg->ngroups, false);
 	fputs(",\"allow_destinations\":[", out);
 	for (unsigned i = 0; i < cfg->ndsts; i++) {
 		sg_format_prefix(&cfg->dsts[i], buf, sizeof(buf));
