@@ -10,6 +10,10 @@
  * Only bpf_sock_addr context fields and helpers are used: no CO-RE
  * relocations, so the object also loads on kernels without BTF.
  */
+/* bpf_sock_addr is UAPI with a fixed layout: plain field accesses, no CO-RE
+ * relocations, so libbpf never has to read the kernel's BTF at load (that
+ * read alone costs more than the rest of a load). */
+#define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>

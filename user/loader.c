@@ -163,6 +163,12 @@ static int check_same_cgroup(struct load_ctx *lc)
 	return 0;
 }
 
+/* Room for n entries, at least 64 (an empty hash map may not have 0). */
+static __u32 policy_map_size(unsigned n)
+{
+	return n < 64 ? 64 : n;
+}
+
 static int open_and_load(struct load_ctx *lc)
 {
 	struct sg_policy pol;
@@ -177,6 +183,11 @@ static int open_and_load(struct load_ctx *lc)
 	snprintf(pol.loader_version, sizeof(pol.loader_version), "%s", SG_VERSION);
 	snprintf(pol.cgroup_path, sizeof(pol.cgroup_path), "%s", lc->cg_path);
 	memcpy((void *)&lc->skel->rodata->policy, &pol, sizeof(pol));
+	/* Policy maps are made anew by every load: size them to this policy,
+	 * not to the limit, so creating them costs little (a hash map
+	 * allocates its buckets for max_entries up front). */
+	bpf_map__set_max_entries(lc->skel->maps.allow_uids, policy_map_size(lc->cfg->nusers));
+	bpf_map__set_max_entries(lc->skel->maps.allow_gids, policy_map_size(lc->cfg->ngroups));
 	reuse_history_maps(lc);
 
 	err = smtpguard_bpf__load(lc->skel);
