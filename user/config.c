@@ -19,7 +19,7 @@
 #include "common.h"
 #include "config.h"
 
-#define MAX_LINE      65536
+#define MAX_LINE      (1 << 20) /* one allow_users line may list 10,000s of accounts */
 #define MAX_FILE      (16u << 20)
 #define MAX_EVENT_RATE 100000
 

@@ -217,8 +217,8 @@ nobody() {
 @test "config: NUL byte and over-long line" {
 	printf 'ports = 25\nports = 2\0006\n' >"$WORK/nul.conf"
 	bad_file "$WORK/nul.conf" "2: NUL byte in line"
-	{ printf 'ports = 25\n# x\n'; head -c 65537 /dev/zero | tr '\0' ' '; echo; } >"$WORK/long.conf"
-	bad_file "$WORK/long.conf" "3: line longer than 65536 bytes"
+	{ printf 'ports = 25\n# x\n'; head -c 1048577 /dev/zero | tr '\0' ' '; echo; } >"$WORK/long.conf"
+	bad_file "$WORK/long.conf" "3: line longer than 1048576 bytes"
 }
 
 @test "config: the first error counts; CRLF line numbers" {

@@ -419,13 +419,13 @@ static void test_bad(void)
 	    "6: bad mode 'x': must be enforce, audit or redirect");
 	/* a line over the limit */
 	{
-		size_t n = 65537;
+		size_t n = (1 << 20) + 1;
 		char *s = malloc(n + 20);
 
 		memcpy(s, "ports = 25\n", 11);
 		memset(s + 11, ' ', n);
 		s[11 + n] = '\0';
-		bad(s, "2: line longer than 65536 bytes");
+		bad(s, "2: line longer than 1048576 bytes");
 		free(s);
 	}
 }
