@@ -11,8 +11,9 @@ setup_file() {
 	world_up b
 	CG2="$CG-other"
 	PIN_DOT="/sys/fs/bpf/sgt$$b.x"
+	PIN_NEW="$PIN-new"
 	mkdir -p "$CG2"
-	export CG2 PIN_DOT
+	export CG2 PIN_DOT PIN_NEW
 	write_config "$WORK/good.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED" "allow_destinations = 127.0.0.0/8, ::1"
 	chmod 644 "$WORK/good.conf"
@@ -22,8 +23,11 @@ setup_file() {
 
 teardown_file() {
 	# only if a refused command did something after all
-	"$SG" unload --pin-dir "$PIN_DOT" >/dev/null 2>&1
-	rm -rf "$PIN_DOT" 2>/dev/null
+	local p
+	for p in "$PIN_DOT" "$PIN_NEW"; do
+		"$SG" unload --pin-dir "$p" >/dev/null 2>&1
+		rm -rf "$p" 2>/dev/null
+	done
 	rmdir "$CG2" 2>/dev/null
 	world_down
 }
@@ -313,6 +317,30 @@ nobody() {
 	refused 2 "smtpguard: pin dir $PIN_DOT: bpffs does not allow '.' in names" \
 		"$SG" --config "$WORK/good.conf" --cgroup "$CG" --pin-dir "$PIN_DOT" load
 	[ ! -e "$PIN_DOT" ]
+}
+
+@test "a refused first load or reload leaves no pin dir behind" {
+	refused 2 "smtpguard: /tmp is not a cgroup v2 directory" \
+		"$SG" --config "$WORK/good.conf" --cgroup /tmp --pin-dir "$PIN_NEW" load
+	[ ! -e "$PIN_NEW" ] || { rmdir "$PIN_NEW"; echo "left $PIN_NEW behind"; return 1; }
+	refused 3 "smtpguard: not loaded (pin dir $PIN_NEW): use 'smtpguard load'" \
+		"$SG" --config "$WORK/good.conf" --pin-dir "$PIN_NEW" reload
+	[ ! -e "$PIN_NEW" ] || { rmdir "$PIN_NEW"; echo "left $PIN_NEW behind"; return 1; }
+}
+
+@test "no cgroup v2 mounted: load exits 1 naming what is missing" {
+	# a private mount namespace without any cgroup2 mount; smtpguard runs
+	# only when none is left, so it cannot find the real root to attach to
+	run unshare -m --propagation private sh -c '
+		awk "\$0 ~ / - cgroup2 / { print \$5 }" /proc/self/mountinfo |
+			while read -r m; do umount -l "$m"; done
+		if grep -q " - cgroup2 " /proc/self/mountinfo; then echo "cgroup2 still mounted"; exit 99; fi
+		exec "$@"' sh "$SG" --config "$WORK/good.conf" --pin-dir "$PIN_NEW" load
+	[ "$status" -ne 99 ] || skip "cannot unmount cgroup2 in a mount namespace"
+	[ "$status" -eq 1 ]
+	[ "$output" = "smtpguard: no cgroup v2 filesystem is mounted (mount one, e.g. at /sys/fs/cgroup/unified, or boot with systemd.unified_cgroup_hierarchy)" ]
+	unchanged
+	[ ! -e "$PIN_NEW" ] || { rmdir "$PIN_NEW"; echo "left $PIN_NEW behind"; return 1; }
 }
 
 @test "load on another cgroup with the same pin dir is refused" {
