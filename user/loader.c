@@ -409,8 +409,8 @@ static int load(struct load_ctx *lc, bool reload)
 		return rc;
 	if (sg_lock(lc->err, sizeof(lc->err)) < 0)
 		return SG_EXIT_RUNTIME;
-	if ((rc = sg_prepare_pin_dir(lc->args->pin_dir, lc->err, sizeof(lc->err))))
-		return rc;
+	/* Everything that can refuse comes before the first change (mounting
+	 * bpffs, creating the pin dir): a refused command leaves no trace. */
 	if (sg_read_kstate(lc->args->pin_dir, &lc->old, lc->err, sizeof(lc->err)))
 		return SG_EXIT_RUNTIME;
 	lc->was_loaded = lc->old.link[0].present || lc->old.link[1].present;
@@ -426,6 +426,8 @@ static int load(struct load_ctx *lc, bool reload)
 				 lc->cg_path, sizeof(lc->cg_path), &lc->cg_fd, lc->err, sizeof(lc->err))))
 		return rc;
 	if (lc->was_loaded && (rc = check_same_cgroup(lc)))
+		return rc;
+	if ((rc = sg_prepare_pin_dir(lc->args->pin_dir, lc->err, sizeof(lc->err))))
 		return rc;
 	/* An existing load keeps its method; a new one uses bpf_link unless
 	 * the kernel lacks it (found out in attach) or the test knob says so. */
