@@ -405,7 +405,8 @@ static int load(struct load_ctx *lc, bool reload)
 	int rc;
 
 	if ((rc = sg_check_privileges(lc->err, sizeof(lc->err))) ||
-	    (rc = sg_check_kernel(lc->err, sizeof(lc->err))))
+	    (rc = sg_check_kernel(lc->err, sizeof(lc->err))) ||
+	    (rc = sg_check_pin_name(lc->args->pin_dir, lc->err, sizeof(lc->err))))
 		return rc;
 	if (sg_lock(lc->err, sizeof(lc->err)) < 0)
 		return SG_EXIT_RUNTIME;

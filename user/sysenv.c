@@ -170,9 +170,8 @@ static void parent_of(const char *path, char *out, size_t len)
 		*slash = '\0';
 }
 
-int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
+int sg_check_pin_name(const char *pin_dir, char *err, size_t errlen)
 {
-	char parent[4096];
 	const char *base = strrchr(pin_dir, '/');
 
 	base = base ? base + 1 : pin_dir;
@@ -180,6 +179,16 @@ int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
 		snprintf(err, errlen, "pin dir %s: bpffs does not allow '.' in names", pin_dir);
 		return SG_EXIT_USAGE;
 	}
+	return 0;
+}
+
+int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
+{
+	char parent[4096];
+	int rc = sg_check_pin_name(pin_dir, err, errlen);
+
+	if (rc)
+		return rc;
 	parent_of(pin_dir, parent, sizeof(parent));
 	if (!is_bpffs(parent)) {
 		snprintf(err, errlen, "pin dir %s: %s is not a bpf filesystem", pin_dir, parent);

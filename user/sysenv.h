@@ -17,5 +17,7 @@ int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd,
 int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen);
 /* 0 when pin_dir's parent is a bpffs; SG_EXIT_* otherwise. */
 int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen);
+/* The name part only (no dots): checkable before bpffs is mounted. */
+int sg_check_pin_name(const char *pin_dir, char *err, size_t errlen);
 
 #endif
