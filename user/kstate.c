@@ -96,18 +96,22 @@ int sg_link_state(int fd, struct sg_link_state *li)
 	return 0;
 }
 
-static __u32 pinned_prog_id(const char *dir, enum sg_pin pin)
+/* Id of the program or map pinned at pin (its staging name if staged), 0
+ * when none. Both info structs start with type and id, so one query serves. */
+static __u32 pinned_id(const char *dir, enum sg_pin pin, bool staged)
 {
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd = sg_pin_open(dir, pin);
-	__u32 id = 0;
+	union {
+		struct bpf_prog_info prog;
+		struct bpf_map_info map;
+	} info;
+	__u32 len = sizeof(info), id = 0;
+	int fd = staged ? sg_pin_open_staged(dir, pin) : sg_pin_open(dir, pin);
 
 	if (fd < 0)
 		return 0;
 	memset(&info, 0, sizeof(info));
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		id = info.id;
+		id = info.prog.id;
 	close(fd);
 	return id;
 }
@@ -218,38 +222,6 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen,
 	return 0;
 }
 
-static __u32 pinned_map_id(const char *dir, enum sg_pin pin)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-	int fd = sg_pin_open(dir, pin);
-	__u32 id = 0;
-
-	if (fd < 0)
-		return 0;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		id = info.id;
-	close(fd);
-	return id;
-}
-
-static __u32 staged_prog_id(const char *dir, enum sg_pin pin)
-{
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd = sg_pin_open_staged(dir, pin);
-	__u32 id = 0;
-
-	if (fd < 0)
-		return 0;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		id = info.id;
-	close(fd);
-	return id;
-}
-
 __u32 sg_hook_type(int hook)
 {
 	return hook ? BPF_CGROUP_INET6_CONNECT : BPF_CGROUP_INET4_CONNECT;
@@ -339,7 +311,7 @@ static void read_prog_attach(const char *pin_dir, struct sg_kstate *ks)
 	cg_fd = open(tmp.policy.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0)
 		return;
-	stats_id = pinned_map_id(pin_dir, SG_PIN_STATS);
+	stats_id = pinned_id(pin_dir, SG_PIN_STATS, false);
 	for (int i = 0; i < 2; i++) {
 		int fd = ks->link[i].fd;
 
@@ -360,8 +332,8 @@ int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t 
 	for (int i = 0; i < 2; i++) {
 		int fd = sg_pin_open(pin_dir, i ? SG_PIN_LINK6 : SG_PIN_LINK4);
 
-		ks->pinned_prog_id[i] = pinned_prog_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4);
-		ks->staged_prog_id[i] = staged_prog_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4);
+		ks->pinned_prog_id[i] = pinned_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4, false);
+		ks->staged_prog_id[i] = pinned_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4, true);
 		if (fd < 0) {
 			if (errno == EACCES || errno == EPERM) {
 				snprintf(err, errlen, "cannot read pins in %s: %s (run as root)",
