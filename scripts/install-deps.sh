@@ -9,12 +9,12 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends \
 		make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool \
-		bats iproute2 util-linux procps debhelper dpkg-dev systemd rpm groff-base man-db iptables nftables gnuplot-nox >/dev/null
+		bats iproute2 util-linux procps debhelper dpkg-dev systemd rpm groff-base man-db iptables nftables gnuplot-nox valgrind libclang-rt-dev >/dev/null
 elif command -v dnf >/dev/null 2>&1; then
 	# bats lives in EPEL on RHEL-family systems
 	dnf install -y -q epel-release 2>/dev/null || true
 	dnf install -y -q make gcc clang llvm pkgconf-pkg-config libbpf-devel \
-		elfutils-libelf-devel zlib-devel bpftool bats iproute util-linux procps-ng rpm-build systemd groff-base man-db iptables-nft nftables gnuplot
+		elfutils-libelf-devel zlib-devel bpftool bats iproute util-linux procps-ng rpm-build systemd groff-base man-db iptables-nft nftables gnuplot valgrind compiler-rt
 else
 	echo "install-deps: neither apt-get nor dnf found; install clang, libbpf-dev," \
 		"libelf-dev, zlib, bpftool, bats and iproute2 by hand" >&2

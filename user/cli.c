@@ -79,9 +79,17 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The message quotes what the user typed: control characters become '?'
+ * so an error stays one line. */
 static int fail(char *err, size_t errlen, const char *fmt, const char *what)
 {
-	snprintf(err, errlen, fmt, what);
+	char safe[256];
+	size_t i;
+
+	for (i = 0; what[i] && i + 1 < sizeof(safe); i++)
+		safe[i] = ((unsigned char)what[i] < 0x20 || what[i] == 0x7f) ? '?' : what[i];
+	safe[i] = '\0';
+	snprintf(err, errlen, fmt, safe);
 	return SG_EXIT_USAGE;
 }
 

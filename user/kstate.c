@@ -217,8 +217,11 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen,
 		}
 		close(fd);
 	}
-	qsort(ks->cfg.users, ks->cfg.nusers, sizeof(*ks->cfg.users), cmp_u32);
-	qsort(ks->cfg.groups, ks->cfg.ngroups, sizeof(*ks->cfg.groups), cmp_u32);
+	/* qsort(NULL, 0, ...) is undefined: empty lists stay as they are */
+	if (ks->cfg.nusers)
+		qsort(ks->cfg.users, ks->cfg.nusers, sizeof(*ks->cfg.users), cmp_u32);
+	if (ks->cfg.ngroups)
+		qsort(ks->cfg.groups, ks->cfg.ngroups, sizeof(*ks->cfg.groups), cmp_u32);
 	return 0;
 }
 

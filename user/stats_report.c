@@ -99,7 +99,8 @@ static int cmp_newest(const void *a, const void *b)
 
 void sg_report_sort_busiest(struct sg_report *r)
 {
-	qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_busiest);
+	if (r->nrows) /* qsort(NULL, 0, ...) is undefined */
+		qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_busiest);
 }
 
 static void wall(double t, char *buf, size_t len)
@@ -156,8 +157,10 @@ void sg_report_text(FILE *out, struct sg_report *r)
 	offender_table(out, "Busiest offenders", r->rows, n);
 	newest = malloc(sizeof(*newest) * (r->nrows ? r->nrows : 1));
 	if (newest) {
-		memcpy(newest, r->rows, sizeof(*newest) * r->nrows);
-		qsort(newest, r->nrows, sizeof(*newest), cmp_newest);
+		if (r->nrows) {
+			memcpy(newest, r->rows, sizeof(*newest) * r->nrows);
+			qsort(newest, r->nrows, sizeof(*newest), cmp_newest);
+		}
 		offender_table(out, "Most recent offenders", newest, n);
 		free(newest);
 	}

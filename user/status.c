@@ -72,10 +72,13 @@ int sg_cmd_status(const struct sg_args *args)
 	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err)) ||
 	    sg_read_kstate(args->pin_dir, &ks, err, sizeof(err)) ||
 	    (!ks.link[0].present && !ks.link[1].present)) {
-		if (args->json)
-			printf("{\"loaded\":false,\"pin_dir\":\"%s\"}\n", args->pin_dir);
-		else
+		if (args->json) {
+			printf("{\"loaded\":false,\"pin_dir\":");
+			sg_json_str(stdout, args->pin_dir);
+			printf("}\n");
+		} else {
 			printf("status:              not loaded (pin dir %s)\n", args->pin_dir);
+		}
 		return SG_EXIT_NOT_LOADED;
 	}
 	rc = SG_EXIT_OK;

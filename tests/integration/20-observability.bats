@@ -166,11 +166,14 @@ PY
 	local pid=$SPAWNED
 	wait $pid || true
 	for _ in $(seq 50); do grep -q "uid=$uid" "$WORK/syslog.txt" && break; sleep 0.1; done
-	kill -TERM "$(cat "$WORK/reader-monitor.pid")"
-	run wait "$(cat "$WORK/reader-monitor.pid")"
+	local mpid rc=0
+	mpid=$(cat "$WORK/reader-monitor.pid")
+	kill -TERM "$mpid"
+	wait "$mpid" || rc=$? # not `run wait`: a subshell cannot wait for our child
 	rm -f "$WORK/reader-monitor.pid"
-	echo "monitor exit: $status"
-	[ "$status" -eq 0 ]
+	echo "monitor exit: $rc"
+	cat "$WORK/monitor.err"
+	[ "$rc" -eq 0 ]
 	sleep 0.2
 	kill "$(cat "$WORK/reader-syslogd.pid")"
 	rm -f "$WORK/reader-syslogd.pid"

@@ -117,6 +117,7 @@ int main(void)
 	BAD("unknown command 'lod' (try --help)", "lod");
 	BAD("unknown command 'LOAD' (try --help)", "LOAD");
 	BAD("unknown command '' (try --help)", "");
+	BAD("unknown command 'lo?ad' (try --help)", "lo\nad"); /* stays one line */
 	BAD("unknown command 'load2' (try --help)", "--cgroup", "/x", "load2");
 	BAD("unexpected argument 'status' (try --help)", "load", "status");
 	BAD("unexpected argument 'extra' (try --help)", "unload", "extra");
