@@ -96,6 +96,25 @@ int sg_link_state(int fd, struct sg_link_state *li)
 	return 0;
 }
 
+__u32 sg_read_policy_map(int fd, struct sg_policy *pol)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), zero = 0, size = 0;
+	char *buf;
+
+	memset(pol, 0, sizeof(*pol));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.value_size)
+		return 0;
+	buf = calloc(1, info.value_size);
+	if (buf && !bpf_map_lookup_elem(fd, &zero, buf)) {
+		size = info.value_size;
+		memcpy(pol, buf, size < sizeof(*pol) ? size : sizeof(*pol));
+	}
+	free(buf);
+	return size;
+}
+
 /* Id of the program or map pinned at pin (its staging name if staged), 0
  * when none. Both info structs start with type and id, so one query serves. */
 static __u32 pinned_id(const char *dir, enum sg_pin pin, bool staged)
@@ -205,15 +224,8 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen,
 			read_prefixes(fd, &ks->cfg, 6);
 			*seen |= 8;
 		} else if (nl > 7 && !strcmp(minfo.name + nl - 7, ".rodata") &&
-			 minfo.value_size >= sizeof(ks->policy)) {
-			char *buf = calloc(1, minfo.value_size);
-			__u32 zero = 0;
-
-			if (buf && !bpf_map_lookup_elem(fd, &zero, buf)) {
-				memcpy(&ks->policy, buf, sizeof(ks->policy));
-				ks->have_policy = true;
-			}
-			free(buf);
+			   sg_read_policy_map(fd, &ks->policy) >= sizeof(ks->policy)) {
+			ks->have_policy = true;
 		}
 		close(fd);
 	}

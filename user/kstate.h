@@ -55,6 +55,12 @@ bool sg_kstate_loaded(const struct sg_kstate *ks);
 void sg_kstate_free(struct sg_kstate *ks);
 const char *sg_method_name(enum sg_method m);
 
+/* Reads the value of a policy map (the programs' .rodata, pinned as
+ * "policy") into pol, zero-filled past what the map holds. Returns how many
+ * bytes the map's value has (0 on error), so callers can tell an older,
+ * shorter layout from the current one. */
+__u32 sg_read_policy_map(int fd, struct sg_policy *pol);
+
 /* Fills li from a link fd. 0 or -1. */
 int sg_link_state(int fd, struct sg_link_state *li);
 

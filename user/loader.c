@@ -85,8 +85,8 @@ static struct bpf_map *history_map(struct smtpguard_bpf *skel, enum sg_pin pin)
  * attached program's policy, else the pinned policy map; 0 when unknown. */
 static __u32 pinned_format(struct load_ctx *lc)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info), zero = 0, format = 0;
+	struct sg_policy pol;
+	__u32 format = 0;
 	int fd;
 
 	if (lc->old.have_policy)
@@ -94,15 +94,9 @@ static __u32 pinned_format(struct load_ctx *lc)
 	fd = sg_pin_open(lc->args->pin_dir, SG_PIN_POLICY);
 	if (fd < 0)
 		return 0;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size >= sizeof(__u32)) {
-		char *buf = calloc(1, info.value_size);
-
-		/* format is the first field of every version's sg_policy */
-		if (buf && !bpf_map_lookup_elem(fd, &zero, buf))
-			memcpy(&format, buf, sizeof(format));
-		free(buf);
-	}
+	/* format is the first field of every version's sg_policy */
+	if (sg_read_policy_map(fd, &pol) >= sizeof(pol.format))
+		format = pol.format;
 	close(fd);
 	return format;
 }

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "common.h"
 #include "config.h"
+#include "kstate.h"
 #include "lock.h"
 #include "pins.h"
 #include "stats_report.h"
@@ -78,21 +79,14 @@ static int read_offenders(int fd, struct sg_report *r)
 
 static const char *pinned_mode(const char *pin_dir)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info), zero = 0;
+	struct sg_policy pol;
 	const char *mode = NULL;
 	int fd = sg_pin_open(pin_dir, SG_PIN_POLICY);
-	char *buf;
 
 	if (fd < 0)
 		return NULL;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size >= sizeof(struct sg_policy) &&
-	    (buf = calloc(1, info.value_size))) {
-		if (!bpf_map_lookup_elem(fd, &zero, buf))
-			mode = sg_mode_name(((struct sg_policy *)buf)->mode);
-		free(buf);
-	}
+	if (sg_read_policy_map(fd, &pol) >= sizeof(pol))
+		mode = sg_mode_name(pol.mode);
 	close(fd);
 	return mode;
 }
