@@ -81,6 +81,9 @@ struct sg_policy {
 	 * reads these. */
 	char loader_version[16];
 	char cgroup_path[SG_PATH_LEN];
+	/* The pin dir this enforcement belongs to: lets a later command find
+	 * its programs on the cgroup even when every pin is gone. */
+	char pin_dir[SG_PATH_LEN];
 };
 
 /* Keys of the LPM tries of allowed destinations. */

@@ -7,8 +7,15 @@
 #include "cli.h"
 #include "config.h"
 
-/* load (reload = false) or reload (must already be loaded). */
-int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg, bool reload);
+enum sg_load_mode {
+	SG_LOAD,          /* load, or swap the policy when loaded */
+	SG_RELOAD,        /* swap the policy; must already be loaded */
+	SG_LOAD_FALLBACK, /* the config was unusable: load cfg (the built-in
+			   * default) unless something is loaded already */
+};
+
+int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg,
+		enum sg_load_mode mode);
 int sg_cmd_unload(const struct sg_args *args);
 int sg_cmd_status(const struct sg_args *args);
 int sg_cmd_stats(const struct sg_args *args);

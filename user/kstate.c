@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -251,30 +252,61 @@ const char *sg_method_name(enum sg_method m)
 	}
 }
 
-/* Is the attached program id one of ours (by name and shared stats map)? */
-static bool looks_ours(__u32 id, int hook, __u32 stats_map_id)
+/* Does the program use a policy (.rodata) that names pin_dir? */
+static bool policy_names_pin_dir(const __u32 *map_ids, __u32 n, const char *pin_dir)
+{
+	struct sg_policy pol;
+	bool match = false;
+
+	for (__u32 i = 0; i < n && !match; i++) {
+		struct bpf_map_info minfo;
+		__u32 mlen = sizeof(minfo);
+		int fd = bpf_map_get_fd_by_id(map_ids[i]);
+		size_t nl;
+
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		nl = !bpf_obj_get_info_by_fd(fd, &minfo, &mlen) ? strlen(minfo.name) : 0;
+		if (nl > 7 && !strcmp(minfo.name + nl - 7, ".rodata") &&
+		    sg_read_policy_map(fd, &pol) >= offsetof(struct sg_policy, pin_dir) + SG_PATH_LEN)
+			match = pol.pin_dir[0] && !strncmp(pol.pin_dir, pin_dir, SG_PATH_LEN);
+		close(fd);
+	}
+	return match;
+}
+
+/* Is the attached program id one of ours? Ours are named sg_connect4/6 and
+ * either share the pinned stats map or record this pin dir in their policy
+ * (which still works when every pin is gone). Another smtpguard on the same
+ * cgroup with another pin dir is not ours. */
+static bool looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_dir)
 {
 	struct bpf_prog_info info;
-	__u32 map_ids[16], len = sizeof(info);
+	__u32 map_ids[16], len = sizeof(info), n;
 	bool ours = false;
 	int fd;
 
-	if (!stats_map_id || (fd = bpf_prog_get_fd_by_id(id)) < 0)
+	if ((fd = bpf_prog_get_fd_by_id(id)) < 0)
 		return false;
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = ARRAY_LEN(map_ids);
 	info.map_ids = (__u64)(unsigned long)map_ids;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	    !strcmp(info.name, hook ? "sg_connect6" : "sg_connect4"))
-		for (__u32 i = 0; i < info.nr_map_ids && i < ARRAY_LEN(map_ids); i++)
-			if (map_ids[i] == stats_map_id)
+	    !strcmp(info.name, hook ? "sg_connect6" : "sg_connect4")) {
+		n = info.nr_map_ids < ARRAY_LEN(map_ids) ? info.nr_map_ids : ARRAY_LEN(map_ids);
+		for (__u32 i = 0; i < n; i++)
+			if (stats_map_id && map_ids[i] == stats_map_id)
 				ours = true;
+		if (!ours && pin_dir)
+			ours = policy_names_pin_dir(map_ids, n, pin_dir);
+	}
 	close(fd);
 	return ours;
 }
 
 void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
-		  struct sg_link_state *li)
+		  const char *pin_dir, struct sg_link_state *li)
 {
 	__u32 ids[64], cnt = ARRAY_LEN(ids), flags = 0;
 	struct stat st;
@@ -292,7 +324,7 @@ void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_m
 		__u32 id = ids[i];
 
 		if (id != ks->pinned_prog_id[hook] && id != ks->staged_prog_id[hook] &&
-		    !looks_ours(id, hook, stats_map_id))
+		    !looks_ours(id, hook, stats_map_id, pin_dir))
 			continue;
 		li->ours[li->nours++] = id;
 		/* the pinned program is the current one; a staged one is
@@ -305,40 +337,61 @@ void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_m
 	li->present = li->nours > 0;
 }
 
-/* prog_attach: the cgroup is the one recorded in our (pinned or staged)
- * program's policy; the programs of ours are found by querying it. */
-static void read_prog_attach(const char *pin_dir, struct sg_kstate *ks)
+/* The cgroup to query for prog_attach programs: the one recorded in our
+ * (pinned or staged) program's policy, else the caller's hint (--cgroup, or
+ * the cgroup v2 root when the pins are gone). */
+static void prog_attach_cgroup(const char *cg_hint, struct sg_kstate *ks)
 {
 	struct sg_kstate tmp;
-	__u32 pid = 0, stats_id;
+	__u32 pid = 0;
 	unsigned seen = 0;
-	int cg_fd;
 
 	for (int i = 0; i < 2 && !pid; i++)
 		pid = ks->pinned_prog_id[i] ? ks->pinned_prog_id[i] : ks->staged_prog_id[i];
-	if (!pid)
+	if (pid) {
+		memset(&tmp, 0, sizeof(tmp));
+		read_prog_policy(pid, &tmp, &seen, true);
+		sg_config_free(&tmp.cfg);
+		if (tmp.have_policy && tmp.policy.cgroup_path[0]) {
+			snprintf(ks->cgroup_path, sizeof(ks->cgroup_path), "%s",
+				 tmp.policy.cgroup_path);
+			return;
+		}
+	}
+	if (cg_hint)
+		snprintf(ks->cgroup_path, sizeof(ks->cgroup_path), "%s", cg_hint);
+}
+
+/* prog_attach: the programs of ours are found by querying the cgroup. */
+static void read_prog_attach(const char *pin_dir, const char *cg_hint, struct sg_kstate *ks)
+{
+	__u32 stats_id;
+	int cg_fd;
+
+	prog_attach_cgroup(cg_hint, ks);
+	if (!ks->cgroup_path[0])
 		return;
-	memset(&tmp, 0, sizeof(tmp));
-	read_prog_policy(pid, &tmp, &seen, true);
-	sg_config_free(&tmp.cfg);
-	if (!tmp.have_policy || !tmp.policy.cgroup_path[0])
-		return;
-	cg_fd = open(tmp.policy.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cg_fd = open(ks->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0)
 		return;
 	stats_id = pinned_id(pin_dir, SG_PIN_STATS, false);
 	for (int i = 0; i < 2; i++) {
 		int fd = ks->link[i].fd;
 
-		sg_find_ours(cg_fd, i, ks, stats_id, &ks->link[i]);
+		sg_find_ours(cg_fd, i, ks, stats_id, pin_dir, &ks->link[i]);
 		ks->link[i].fd = fd;
-		if (ks->link[i].present)
+		if (ks->link[i].present) {
 			ks->method = SG_METHOD_PROG;
+			if (ks->link[i].prog_id != ks->pinned_prog_id[i] &&
+			    ks->link[i].prog_id != ks->staged_prog_id[i])
+				ks->pins_missing = true;
+		}
 	}
 	close(cg_fd);
 }
 
-int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t errlen)
+int sg_read_kstate(const char *pin_dir, const char *cg_hint, struct sg_kstate *ks,
+		   char *err, size_t errlen)
 {
 	unsigned seen = 0;
 
@@ -346,17 +399,17 @@ int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t 
 	ks->link[0].fd = ks->link[1].fd = -1;
 	for (int i = 0; i < 2; i++) {
 		int fd = sg_pin_open(pin_dir, i ? SG_PIN_LINK6 : SG_PIN_LINK4);
+		int open_errno = errno;
 
+		if (fd < 0 && (open_errno == EACCES || open_errno == EPERM)) {
+			snprintf(err, errlen, "cannot read pins in %s: %s (run as root)",
+				 pin_dir, strerror(open_errno));
+			return -1;
+		}
 		ks->pinned_prog_id[i] = pinned_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4, false);
 		ks->staged_prog_id[i] = pinned_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4, true);
-		if (fd < 0) {
-			if (errno == EACCES || errno == EPERM) {
-				snprintf(err, errlen, "cannot read pins in %s: %s (run as root)",
-					 pin_dir, strerror(errno));
-				return -1;
-			}
+		if (fd < 0)
 			continue;
-		}
 		if (sg_link_state(fd, &ks->link[i]))
 			close(fd);
 		else if (ks->link[i].present)
@@ -364,13 +417,17 @@ int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t 
 	}
 	ks->staging_left = sg_pin_staging_left(pin_dir, false);
 	if (ks->method != SG_METHOD_LINK)
-		read_prog_attach(pin_dir, ks);
+		read_prog_attach(pin_dir, cg_hint, ks);
 	snprintf(ks->cfg.source, sizeof(ks->cfg.source), "kernel");
 	for (int i = 0; i < 2; i++)
 		if (ks->link[i].present)
 			read_prog_policy(ks->link[i].prog_id, ks, &seen, false);
-	if (ks->have_policy)
+	if (ks->have_policy) {
 		sg_policy_to_config(&ks->policy, &ks->cfg);
+		if (!ks->cgroup_path[0])
+			snprintf(ks->cgroup_path, sizeof(ks->cgroup_path), "%s",
+				 ks->policy.cgroup_path);
+	}
 	return 0;
 }
 

@@ -12,8 +12,10 @@
 /* How the programs are attached to the cgroup. */
 enum sg_method {
 	SG_METHOD_NONE = 0,
-	SG_METHOD_LINK,  /* bpf_link (Linux 5.7+), links pinned */
-	SG_METHOD_PROG,  /* BPF_PROG_ATTACH + BPF_F_ALLOW_MULTI, programs pinned */
+	SG_METHOD_LINK,  /* bpf_link, links pinned: only by the test knob, or
+			  * left by smtpguard 0.1 (a load migrates it) */
+	SG_METHOD_PROG,  /* BPF_PROG_ATTACH + BPF_F_ALLOW_MULTI (+ BPF_F_REPLACE):
+			  * the default; the attachment outlives its pins */
 };
 
 #define SG_MAX_OURS 8
@@ -38,6 +40,8 @@ struct sg_kstate {
 	__u32 pinned_prog_id[2];
 	__u32 staged_prog_id[2];      /* prog_connectN-new, if any */
 	int staging_left;             /* "-new" pins left by an interrupted command */
+	bool pins_missing;            /* ours attached, but not under our pins */
+	char cgroup_path[SG_PATH_LEN]; /* where prog_attach programs were looked for */
 	bool have_policy;
 	struct sg_policy policy;
 	struct sg_config cfg;         /* rebuilt from the enforcing maps */
@@ -49,8 +53,12 @@ int sg_fill_policy_maps(const struct sg_config *cfg, int uids_fd, int gids_fd,
 
 /* Reads the links (or, with prog_attach, the cgroup's attached programs) of
  * the pins in pin_dir and, when loaded, the policy of the attached
- * programs. Returns 0 (loaded or not: see sg_kstate_loaded) or -1 with err. */
-int sg_read_kstate(const char *pin_dir, struct sg_kstate *ks, char *err, size_t errlen);
+ * programs. cg_hint (may be NULL) is the cgroup to search when no pinned
+ * program names one: programs of ours stay attached when their pins are
+ * removed, and are found there by name and the pin dir in their policy.
+ * Returns 0 (loaded or not: see sg_kstate_loaded) or -1 with err. */
+int sg_read_kstate(const char *pin_dir, const char *cg_hint, struct sg_kstate *ks,
+		   char *err, size_t errlen);
 bool sg_kstate_loaded(const struct sg_kstate *ks);
 void sg_kstate_free(struct sg_kstate *ks);
 const char *sg_method_name(enum sg_method m);
@@ -67,7 +75,7 @@ int sg_link_state(int fd, struct sg_link_state *li);
 /* prog_attach: the programs of ours attached to cgroup cg_fd at hook i,
  * recognised by id (pinned or staged) or by name and shared stats map. */
 void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
-		  struct sg_link_state *li);
+		  const char *pin_dir, struct sg_link_state *li);
 /* The attach type of hook 0 (connect4) or 1 (connect6). */
 __u32 sg_hook_type(int hook);
 

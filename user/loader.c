@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * load and reload. Every load builds a complete new program with its own,
- * fully filled policy maps first, and only then swaps it in: with
- * BPF_LINK_UPDATE when links are already pinned (one pointer swap per hook,
- * no detach, so no connect is ever judged by a half-written policy or by
- * none), or by creating and pinning the links on a first load. Counters,
- * offender history and the event ring buffer are reused from their pins so
- * they survive reloads and upgrades.
+ * fully filled policy maps first, and only then swaps it in, so no connect
+ * is ever judged by a half-written policy or by none. Counters, offender
+ * history and the event ring buffer are reused from their pins (or, when the
+ * pins are gone, from the attached program) so they survive reloads and
+ * upgrades.
  *
- * Where the kernel has no bpf_link for cgroups (before 5.7), or when
- * SMTPGUARD_FORCE_PROG_ATTACH=1 is set (a test knob), the programs are
- * attached with BPF_PROG_ATTACH + BPF_F_ALLOW_MULTI instead and the programs
- * themselves are pinned. A reload then pins the new program at a staging name,
- * attaches it in place of the old one (BPF_F_REPLACE where the kernel has it,
- * else attach first and detach the old one after: for a moment both judge,
- * and a connect must pass both), and only then renames the pin. So every
- * program of ours that is attached is always pinned under some name, and a
- * kill -9 at any point leaves nothing the next command cannot find.
+ * The programs are attached with BPF_PROG_ATTACH + BPF_F_ALLOW_MULTI and the
+ * programs themselves are pinned: such an attachment belongs to the cgroup,
+ * so removing the pins or unmounting the bpffs does not end enforcement (a
+ * bpf_link would die with its last pin). A reload pins the new program at a
+ * staging name, attaches it in place of the old one (BPF_F_REPLACE, one
+ * atomic swap, where the kernel has it (5.6); else attach first and detach
+ * the old one after: for a moment both judge, and a connect must pass both),
+ * and only then renames the pin. So every program of ours that is attached
+ * is pinned under some name or recorded with its pin dir, and a kill -9 at
+ * any point leaves nothing the next command cannot find.
+ *
+ * Links (BPF_LINK_CREATE, swapped with BPF_LINK_UPDATE) are made only with
+ * the SMTPGUARD_FORCE_LINK test knob; a load over links left by smtpguard 0.1
+ * migrates them to prog_attach.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,9 +60,11 @@ struct load_ctx {
 	bool stage_progs;       /* prog_attach update: pin programs at staging names */
 };
 
-static bool force_prog_attach(void)
+/* Test knob: attach with bpf_link as smtpguard 0.1 did (the upgrade tests
+ * need that state; a link dies with its last pin, so it is not the default). */
+static bool force_link(void)
 {
-	const char *v = getenv("SMTPGUARD_FORCE_PROG_ATTACH");
+	const char *v = getenv("SMTPGUARD_FORCE_LINK");
 
 	return v && *v && strcmp(v, "0");
 }
@@ -101,6 +107,41 @@ static __u32 pinned_format(struct load_ctx *lc)
 	return format;
 }
 
+/* The map named name that the attached program of hook uses: where the
+ * pins are gone, counters and history are taken from the program itself. */
+static int attached_map_fd(struct load_ctx *lc, const char *name)
+{
+	__u32 map_ids[16], len;
+	struct bpf_prog_info info;
+	int pfd = -1, fd = -1;
+
+	for (int i = 0; i < 2 && pfd < 0; i++)
+		if (lc->old.link[i].present)
+			pfd = bpf_prog_get_fd_by_id(lc->old.link[i].prog_id);
+	if (pfd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = ARRAY_LEN(map_ids);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	len = sizeof(info);
+	if (!bpf_obj_get_info_by_fd(pfd, &info, &len))
+		for (__u32 i = 0; i < info.nr_map_ids && i < ARRAY_LEN(map_ids) && fd < 0; i++) {
+			struct bpf_map_info minfo;
+			__u32 mlen = sizeof(minfo);
+			int mfd = bpf_map_get_fd_by_id(map_ids[i]);
+
+			if (mfd < 0)
+				continue;
+			memset(&minfo, 0, sizeof(minfo));
+			if (!bpf_obj_get_info_by_fd(mfd, &minfo, &mlen) && !strcmp(minfo.name, name))
+				fd = mfd;
+			else
+				close(mfd);
+		}
+	close(pfd);
+	return fd;
+}
+
 /* A pinned history map is reused only if it was written by the same map
  * format and its layout is what this program expects; anything else is
  * replaced (and said so) rather than guessed. */
@@ -114,6 +155,8 @@ static void reuse_history_maps(struct load_ctx *lc)
 		__u32 len = sizeof(info);
 		int fd = sg_pin_open(lc->args->pin_dir, pin);
 
+		if (fd < 0 && lc->old.pins_missing)
+			fd = attached_map_fd(lc, bpf_map__name(map));
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
@@ -176,6 +219,7 @@ static int open_and_load(struct load_ctx *lc)
 	sg_config_to_policy(lc->cfg, &pol);
 	snprintf(pol.loader_version, sizeof(pol.loader_version), "%s", SG_VERSION);
 	snprintf(pol.cgroup_path, sizeof(pol.cgroup_path), "%s", lc->cg_path);
+	snprintf(pol.pin_dir, sizeof(pol.pin_dir), "%s", lc->args->pin_dir);
 	memcpy((void *)&lc->skel->rodata->policy, &pol, sizeof(pol));
 	/* Policy maps are made anew by every load: size them to this policy,
 	 * not to the limit, so creating them costs little (a hash map
@@ -335,8 +379,20 @@ static int attach(struct load_ctx *lc)
 {
 	int new_link[2] = { -1, -1 }, rc = 0;
 
-	if (lc->method == SG_METHOD_PROG)
-		return attach_prog(lc);
+	if (lc->method == SG_METHOD_PROG) {
+		if ((rc = attach_prog(lc)) || lc->old.method != SG_METHOD_LINK)
+			return rc;
+		/* Migrating from links (smtpguard 0.1): the new programs judge
+		 * now, so the old links go. */
+		for (int i = 0; i < 2; i++) {
+			if (lc->old.link[i].fd >= 0 && bpf_link_detach(lc->old.link[i].fd) &&
+			    errno != ENOLINK)
+				sg_warn("cannot detach the old %s link: %s; removing its pin",
+					i ? "connect6" : "connect4", strerror(errno));
+			sg_pin_remove(lc->args->pin_dir, i ? SG_PIN_LINK6 : SG_PIN_LINK4);
+		}
+		return 0;
+	}
 	for (int i = 0; i < 2 && !rc; i++) {
 		struct sg_link_state *l = &lc->old.link[i];
 
@@ -389,12 +445,12 @@ static void report(struct load_ctx *lc)
 
 	printf("smtpguard: %s (%s) on %s%s: %u port%s, %u user%s, %u group%s, %u destination%s\n",
 	       lc->was_loaded ? "policy updated" : "loaded", sg_mode_name(c->mode), lc->cg_path,
-	       lc->method == SG_METHOD_PROG ? " (prog_attach)" : "",
+	       lc->method == SG_METHOD_LINK ? " (bpf_link)" : "",
 	       c->nports, c->nports == 1 ? "" : "s", c->nusers, c->nusers == 1 ? "" : "s",
 	       c->ngroups, c->ngroups == 1 ? "" : "s", c->ndsts, c->ndsts == 1 ? "" : "s");
 }
 
-static int load(struct load_ctx *lc, bool reload)
+static int load(struct load_ctx *lc, enum sg_load_mode mode)
 {
 	int rc;
 
@@ -406,10 +462,22 @@ static int load(struct load_ctx *lc, bool reload)
 		return SG_EXIT_RUNTIME;
 	/* Everything that can refuse comes before the first change (mounting
 	 * bpffs, creating the pin dir): a refused command leaves no trace. */
-	if (sg_read_kstate(lc->args->pin_dir, &lc->old, lc->err, sizeof(lc->err)))
+	/* Where to look for programs of ours whose pins are gone. */
+	if (!lc->args->cgroup && (rc = sg_cgroup_root(lc->cg_path, sizeof(lc->cg_path),
+						     lc->err, sizeof(lc->err))))
+		return rc;
+	if (sg_read_kstate(lc->args->pin_dir, lc->args->cgroup ? lc->args->cgroup : lc->cg_path,
+			   &lc->old, lc->err, sizeof(lc->err)))
 		return SG_EXIT_RUNTIME;
 	lc->was_loaded = lc->old.link[0].present || lc->old.link[1].present;
 
+	bool reload = mode == SG_RELOAD;
+
+	if (mode == SG_LOAD_FALLBACK && lc->was_loaded) {
+		snprintf(lc->err, sizeof(lc->err), "the config is unusable: the running policy "
+			 "stays in force");
+		return SG_EXIT_USAGE;
+	}
 	if (reload && !lc->was_loaded) {
 		snprintf(lc->err, sizeof(lc->err), "not loaded (pin dir %s): use 'smtpguard load'",
 			 lc->args->pin_dir);
@@ -422,12 +490,18 @@ static int load(struct load_ctx *lc, bool reload)
 		return rc;
 	if (lc->was_loaded && (rc = check_same_cgroup(lc)))
 		return rc;
+	/* prog_attach, not bpf_link: an attachment made with BPF_PROG_ATTACH
+	 * belongs to the cgroup and stays when every pin is removed or the
+	 * bpffs unmounted, where a link would die with its last pin. A load
+	 * over links (smtpguard 0.1) migrates them; the test knob keeps them. */
+	lc->method = force_link() ? SG_METHOD_LINK : SG_METHOD_PROG;
+	if (lc->method == SG_METHOD_LINK && lc->old.method == SG_METHOD_PROG) {
+		snprintf(lc->err, sizeof(lc->err), "SMTPGUARD_FORCE_LINK: loaded with prog_attach "
+			 "already; unload first");
+		return SG_EXIT_USAGE;
+	}
 	if ((rc = sg_prepare_pin_dir(lc->args->pin_dir, lc->err, sizeof(lc->err))))
 		return rc;
-	/* An existing load keeps its method; a new one uses bpf_link unless
-	 * the kernel lacks it (found out in attach) or the test knob says so. */
-	lc->method = lc->old.method != SG_METHOD_NONE ? lc->old.method
-		     : force_prog_attach() ? SG_METHOD_PROG : SG_METHOD_LINK;
 	lc->stage_progs = lc->method == SG_METHOD_PROG && lc->was_loaded;
 
 	if ((rc = open_and_load(lc)))
@@ -444,14 +518,15 @@ static int load(struct load_ctx *lc, bool reload)
 	return 0;
 }
 
-int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg, bool reload)
+int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg,
+		enum sg_load_mode mode)
 {
 	struct load_ctx lc = { .args = args, .cfg = cfg, .cg_fd = -1 };
 	int rc;
 
 	libbpf_set_print(libbpf_print);
 	lc.old.link[0].fd = lc.old.link[1].fd = -1;
-	rc = load(&lc, reload);
+	rc = load(&lc, mode);
 	if (rc)
 		sg_err("%s", lc.err);
 	smtpguard_bpf__destroy(lc.skel);

@@ -22,6 +22,28 @@ static int check_config(const struct sg_args *args, const struct sg_config *cfg)
 	return SG_EXIT_OK;
 }
 
+/* A first load with an unusable config (at boot, say) must not leave the
+ * host open: enforce the built-in default and still exit 2, so the unit is
+ * marked failed while the host is protected. Something loaded already keeps
+ * its policy (a reload with a bad config does the same). */
+static int load_default(const struct sg_args *args)
+{
+	struct sg_config def = { 0 };
+	int rc;
+
+	if (sg_config_defaults(&def)) {
+		sg_err("cannot build the built-in default policy");
+		return SG_EXIT_RUNTIME;
+	}
+	rc = sg_cmd_load(args, &def, SG_LOAD_FALLBACK);
+	sg_config_free(&def);
+	if (rc == SG_EXIT_OK) {
+		sg_err("the config is unusable: enforcing the built-in default policy instead");
+		return SG_EXIT_USAGE;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct sg_config cfg = { 0 };
@@ -58,12 +80,12 @@ int main(int argc, char **argv)
 	 * kernel is touched at all. */
 	if (sg_config_load(args.config, args.config_given, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
-		return SG_EXIT_USAGE;
+		return args.cmd == SG_CMD_LOAD ? load_default(&args) : SG_EXIT_USAGE;
 	}
 	if (args.cmd == SG_CMD_CHECK_CONFIG)
 		rc = check_config(&args, &cfg);
 	else
-		rc = sg_cmd_load(&args, &cfg, args.cmd == SG_CMD_RELOAD);
+		rc = sg_cmd_load(&args, &cfg, args.cmd == SG_CMD_RELOAD ? SG_RELOAD : SG_LOAD);
 	sg_config_free(&cfg);
 	return rc;
 }

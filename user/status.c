@@ -30,7 +30,7 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 		else
 			printf("%-20s program %u\n", i ? "connect6:" : "connect4:",
 			       ks->link[i].prog_id);
-	printf("%-20s %s\n", "pin dir:", args->pin_dir);
+	printf("%-20s %s%s\n", "pin dir:", args->pin_dir, ks->pins_missing ? " (pins missing)" : "");
 	if (ks->have_policy)
 		printf("%-20s %.16s (format %u)\n", "loaded by:", p->loader_version, p->format);
 	sg_print_policy_text(stdout, &ks->cfg);
@@ -47,14 +47,51 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 		       ks->link[i].link_id, ks->link[i].prog_id);
 	printf("\"pin_dir\":");
 	sg_json_str(stdout, args->pin_dir);
+	printf(",\"pins_missing\":%s", ks->pins_missing ? "true" : "false");
 	printf(",\"format\":%u,", ks->policy.format);
 	sg_print_policy_json(stdout, &ks->cfg);
 	printf("}\n");
 }
 
+static void print_not_loaded(const struct sg_args *args)
+{
+	if (args->json) {
+		printf("{\"loaded\":false,\"pin_dir\":");
+		sg_json_str(stdout, args->pin_dir);
+		printf("}\n");
+	} else {
+		printf("status:              not loaded (pin dir %s)\n", args->pin_dir);
+	}
+}
+
+/* One warning for a state that needs a `load` to repair; 0 or exit 1. */
+static int check_consistency(const struct sg_args *args, const struct sg_kstate *ks)
+{
+	if (!sg_kstate_loaded(ks)) {
+		sg_err("partly loaded: only the %s hook is attached; run 'smtpguard load' to repair",
+		       ks->link[0].present ? "connect4" : "connect6");
+		return SG_EXIT_RUNTIME;
+	}
+	if (ks->pins_missing)
+		sg_warn("enforcing, but the pins in %s are gone (removed, or the bpffs unmounted); "
+			"run 'smtpguard load' to pin it again", args->pin_dir);
+	else if (ks->link[0].prog_id != ks->pinned_prog_id[0] ||
+		 ks->link[1].prog_id != ks->pinned_prog_id[1])
+		sg_warn("the pinned programs are not the attached ones (an interrupted "
+			"command?); run 'smtpguard load' to repair");
+	else if (ks->link[0].nours > 1 || ks->link[1].nours > 1)
+		sg_warn("more than one smtpguard program is attached to a hook (an interrupted "
+			"command?); run 'smtpguard load' to repair");
+	else if (ks->staging_left)
+		sg_warn("%d staging pin%s left in %s (an interrupted command?); run "
+			"'smtpguard load' to repair", ks->staging_left,
+			ks->staging_left == 1 ? "" : "s", args->pin_dir);
+	return SG_EXIT_OK;
+}
+
 int sg_cmd_status(const struct sg_args *args)
 {
-	char err[SG_ERRLEN];
+	char err[SG_ERRLEN], root[SG_PATH_LEN];
 	struct sg_kstate ks;
 	struct stat st;
 	int rc;
@@ -69,35 +106,23 @@ int sg_cmd_status(const struct sg_args *args)
 		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
 		return SG_EXIT_RUNTIME;
 	}
-	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err)) ||
-	    sg_read_kstate(args->pin_dir, &ks, err, sizeof(err)) ||
-	    (!ks.link[0].present && !ks.link[1].present)) {
-		if (args->json) {
-			printf("{\"loaded\":false,\"pin_dir\":");
-			sg_json_str(stdout, args->pin_dir);
-			printf("}\n");
-		} else {
-			printf("status:              not loaded (pin dir %s)\n", args->pin_dir);
-		}
+	/* With the pins gone the programs are still attached: look for them
+	 * on the cgroup (--cgroup, else the cgroup v2 root). */
+	if (!args->cgroup && (rc = sg_cgroup_root(root, sizeof(root), err, sizeof(err)))) {
+		sg_err("%s", err);
+		return rc;
+	}
+	if (sg_read_kstate(args->pin_dir, args->cgroup ? args->cgroup : root, &ks, err,
+			   sizeof(err))) {
+		sg_err("%s", err);
+		return SG_EXIT_RUNTIME;
+	}
+	if (!ks.link[0].present && !ks.link[1].present) {
+		print_not_loaded(args);
+		sg_kstate_free(&ks);
 		return SG_EXIT_NOT_LOADED;
 	}
-	rc = SG_EXIT_OK;
-	if (!sg_kstate_loaded(&ks)) {
-		sg_err("partly loaded: only the %s hook is attached; run 'smtpguard load' to repair",
-		       ks.link[0].present ? "connect4" : "connect6");
-		rc = SG_EXIT_RUNTIME;
-	} else if (ks.link[0].prog_id != ks.pinned_prog_id[0] ||
-		   ks.link[1].prog_id != ks.pinned_prog_id[1]) {
-		sg_warn("the pinned programs are not the attached ones (an interrupted "
-			"command?); run 'smtpguard load' to repair");
-	} else if (ks.link[0].nours > 1 || ks.link[1].nours > 1) {
-		sg_warn("more than one smtpguard program is attached to a hook (an interrupted "
-			"command?); run 'smtpguard load' to repair");
-	} else if (ks.staging_left) {
-		sg_warn("%d staging pin%s left in %s (an interrupted command?); run "
-			"'smtpguard load' to repair", ks.staging_left,
-			ks.staging_left == 1 ? "" : "s", args->pin_dir);
-	}
+	rc = check_consistency(args, &ks);
 	if (args->json)
 		print_json(args, &ks);
 	else

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
@@ -111,25 +112,55 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+/* Where smtpguard mounts a cgroup2 of its own when the host has none
+ * (cgroup-v1-only hosts such as EL8): under /run, a path that belongs to no
+ * one else. The hierarchy is the kernel's one cgroup v2 hierarchy, whose root
+ * holds every process, so attaching at its root covers the whole machine. */
+#define SG_OWN_CGROUP2_PARENT "/run/smtpguard"
+
+static int mount_own_cgroup2(char *path, size_t pathlen, char *err, size_t errlen)
+{
+	snprintf(path, pathlen, "%s", SG_OWN_CGROUP2);
+	if ((mkdir(SG_OWN_CGROUP2_PARENT, 0755) && errno != EEXIST) ||
+	    (mkdir(SG_OWN_CGROUP2, 0755) && errno != EEXIST)) {
+		snprintf(err, errlen, "no cgroup v2 filesystem is mounted and %s cannot be "
+			 "created: %s", SG_OWN_CGROUP2, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	if (mount("cgroup2", SG_OWN_CGROUP2, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		snprintf(err, errlen, "no cgroup v2 filesystem is mounted and mounting one at %s "
+			 "failed: %s (the kernel needs cgroup v2 and CONFIG_CGROUP_BPF)",
+			 SG_OWN_CGROUP2, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	sg_warn("no cgroup v2 filesystem was mounted (a cgroup-v1 host): mounted one at %s "
+		"and using its root", SG_OWN_CGROUP2);
+	return 0;
+}
+
+int sg_cgroup_root(char *path, size_t pathlen, char *err, size_t errlen)
+{
+	char *mi = read_file("/proc/self/mountinfo");
+	int root_ok = 1, rc = mi ? sg_find_mount(mi, "cgroup2", path, pathlen, &root_ok) : -1;
+
+	free(mi);
+	if (rc)
+		return mount_own_cgroup2(path, pathlen, err, errlen);
+	if (!root_ok)
+		sg_warn("%s shows a cgroup namespace, not the host's cgroup root: "
+			"processes outside it are not covered", path);
+	return 0;
+}
+
 int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd,
 		   char *err, size_t errlen)
 {
 	struct statfs sfs;
+	int rc;
 
 	if (!dir) {
-		char *mi = read_file("/proc/self/mountinfo");
-		int root_ok = 1, rc = mi ? sg_find_mount(mi, "cgroup2", path, pathlen, &root_ok) : -1;
-
-		free(mi);
-		if (rc) {
-			snprintf(err, errlen, "no cgroup v2 filesystem is mounted "
-				 "(mount one, e.g. at /sys/fs/cgroup/unified, or boot with "
-				 "systemd.unified_cgroup_hierarchy)");
-			return SG_EXIT_RUNTIME;
-		}
-		if (!root_ok)
-			sg_warn("%s shows a cgroup namespace, not the host's cgroup root: "
-				"processes outside it are not covered", path);
+		if ((rc = sg_cgroup_root(path, pathlen, err, errlen)))
+			return rc;
 	} else {
 		snprintf(path, pathlen, "%s", dir);
 	}
@@ -197,6 +228,26 @@ int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* Pins must go to a bpffs the host sees: one mounted only inside a private
+ * mount namespace (a sandboxed unit, a container) disappears with it. The
+ * host's mount namespace is PID 1's; the same filesystem seen there has the
+ * same device number. */
+static bool on_host_bpffs(const char *dir)
+{
+	char ours[64] = "", init[64] = "", host_path[4200];
+	struct stat a, b;
+	ssize_t n1 = readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1);
+	ssize_t n2 = readlink("/proc/1/ns/mnt", init, sizeof(init) - 1);
+
+	if (n1 > 0 && n2 > 0 && n1 == n2 && !memcmp(ours, init, (size_t)n1))
+		return true;
+	if (n2 <= 0)
+		return true; /* PID 1 cannot be inspected (no /proc): cannot tell */
+	snprintf(host_path, sizeof(host_path), "/proc/1/root%s", dir);
+	return !stat(dir, &a) && !stat(host_path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
 {
 	char parent[4096];
@@ -209,6 +260,12 @@ int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
 	}
 	if (sg_check_pin_dir(pin_dir, err, errlen))
 		return SG_EXIT_USAGE;
+	if (!on_host_bpffs(parent)) {
+		snprintf(err, errlen, "pin dir %s: the bpffs at %s is mounted only in this mount "
+			 "namespace, not the host's: its pins would vanish with the namespace "
+			 "(run smtpguard in the host's mount namespace)", pin_dir, parent);
+		return SG_EXIT_RUNTIME;
+	}
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create pin dir %s: %s", pin_dir, strerror(errno));
 		return SG_EXIT_RUNTIME;

@@ -4,10 +4,12 @@
  * by some other process is detached too), then remove every pin and the pin
  * dir. Leftovers of an interrupted command are removed the same way.
  * With prog_attach, exactly our programs are detached from the cgroup (the
- * pinned ones and any leftovers recognised as ours), nothing else.
+ * pinned ones, those whose pins are gone, and any leftovers recognised as
+ * ours), nothing else; if that fails the pins stay and it is an error.
  */
 #include <fcntl.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,12 +22,62 @@
 #include "pins.h"
 #include "sysenv.h"
 
+/* prog_attach: detach exactly our programs from the cgroup. Any failure
+ * keeps the pins (so the programs can still be found) and is an error. */
+static int detach_progs(const struct sg_kstate *ks, int *detached)
+{
+	int cg_fd = open(ks->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (cg_fd < 0) {
+		sg_err("cannot open cgroup %s: %s; nothing detached, pins kept",
+		       ks->cgroup_path, strerror(errno));
+		return SG_EXIT_RUNTIME;
+	}
+	for (int i = 0; i < 2; i++) {
+		for (unsigned k = 0; k < ks->link[i].nours; k++) {
+			int fd = bpf_prog_get_fd_by_id(ks->link[i].ours[k]);
+
+			if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i))) {
+				(*detached)++;
+				sg_test_pause();
+			} else if (errno != ENOENT) {
+				sg_err("cannot detach %s program %u from %s: %s; pins kept",
+				       i ? "connect6" : "connect4", ks->link[i].ours[k],
+				       ks->cgroup_path, strerror(errno));
+				rc = SG_EXIT_RUNTIME;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	close(cg_fd);
+	return rc;
+}
+
+static void detach_links(const struct sg_kstate *ks, int *detached)
+{
+	for (int i = 0; i < 2; i++) {
+		if (ks->link[i].fd < 0)
+			continue;
+		if (bpf_link_detach(ks->link[i].fd) == 0) {
+			(*detached)++;
+			sg_test_pause();
+		} else if (ks->link[i].present && errno != ENOLINK) {
+			/* Pre-5.9 kernels lack LINK_DETACH; dropping the last
+			 * reference (the pin) below detaches as well. */
+			sg_warn("cannot detach %s link: %s; removing its pin instead",
+				i ? "connect6" : "connect4", strerror(errno));
+		}
+	}
+}
+
 int sg_cmd_unload(const struct sg_args *args)
 {
-	char err[SG_ERRLEN];
+	char err[SG_ERRLEN], root[SG_PATH_LEN];
 	struct sg_kstate ks;
 	struct stat st;
 	int rc, detached = 0;
+	bool have_dir;
 
 	if ((rc = sg_check_privileges(err, sizeof(err)))) {
 		sg_err("%s", err);
@@ -35,65 +87,41 @@ int sg_cmd_unload(const struct sg_args *args)
 		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
 		return SG_EXIT_RUNTIME;
 	}
-	if (stat(args->pin_dir, &st) || sg_check_pin_dir(args->pin_dir, err, sizeof(err))) {
-		printf("smtpguard: not loaded (no pin dir %s)\n", args->pin_dir);
-		return SG_EXIT_OK;
-	}
+	have_dir = !stat(args->pin_dir, &st) && !sg_check_pin_dir(args->pin_dir, err, sizeof(err));
 	if (sg_lock(err, sizeof(err)) < 0) {
 		sg_err("%s", err);
 		return SG_EXIT_RUNTIME;
 	}
-	if (sg_read_kstate(args->pin_dir, &ks, err, sizeof(err))) {
+	/* Programs whose pins are gone are still attached: find them on the
+	 * cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
+	 * record. */
+	if (!args->cgroup && (rc = sg_cgroup_root(root, sizeof(root), err, sizeof(err)))) {
+		sg_err("%s", err);
+		return rc;
+	}
+	if (sg_read_kstate(args->pin_dir, args->cgroup ? args->cgroup : root, &ks, err,
+			   sizeof(err))) {
 		sg_err("%s", err);
 		return SG_EXIT_RUNTIME;
 	}
-	if (ks.method == SG_METHOD_PROG) {
-		int cg_fd = open(ks.policy.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		for (int i = 0; i < 2 && cg_fd >= 0; i++) {
-			for (unsigned k = 0; k < ks.link[i].nours; k++) {
-				int fd = bpf_prog_get_fd_by_id(ks.link[i].ours[k]);
-
-				if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i))) {
-					detached++;
-					sg_test_pause();
-				}
-				else
-					sg_warn("cannot detach %s program %u: %s",
-						i ? "connect6" : "connect4", ks.link[i].ours[k],
-						strerror(errno));
-				if (fd >= 0)
-					close(fd);
-			}
-		}
-		if (cg_fd < 0)
-			sg_warn("cannot open cgroup %s: %s", ks.policy.cgroup_path, strerror(errno));
-		else
-			close(cg_fd);
+	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached))) {
+		sg_kstate_free(&ks);
+		return rc;
 	}
-	for (int i = 0; i < 2; i++) {
-		if (ks.link[i].fd < 0)
-			continue;
-		if (bpf_link_detach(ks.link[i].fd) == 0) {
-			detached++;
-			sg_test_pause();
-		}
-		else if (ks.link[i].present && errno != ENOLINK)
-			/* Pre-5.9 kernels lack LINK_DETACH; dropping the last
-			 * reference (the pin) below detaches as well. */
-			sg_warn("cannot detach %s link: %s; removing its pin instead",
-				i ? "connect6" : "connect4", strerror(errno));
+	detach_links(&ks, &detached);
+	if (have_dir) {
+		for (enum sg_pin pin = 0; pin < SG_PIN_COUNT; pin++)
+			sg_pin_remove(args->pin_dir, pin);
+		if (rmdir(args->pin_dir) && errno != ENOENT)
+			sg_warn("pin dir %s not removed: %s", args->pin_dir, strerror(errno));
 	}
-	for (enum sg_pin pin = 0; pin < SG_PIN_COUNT; pin++)
-		sg_pin_remove(args->pin_dir, pin);
-	if (rmdir(args->pin_dir) && errno != ENOENT)
-		sg_warn("pin dir %s not removed: %s", args->pin_dir, strerror(errno));
-
 	if (sg_kstate_loaded(&ks) || detached)
 		printf("smtpguard: unloaded from %s\n",
-		       ks.have_policy ? ks.policy.cgroup_path : "its cgroup");
-	else
+		       ks.cgroup_path[0] ? ks.cgroup_path : "its cgroup");
+	else if (have_dir)
 		printf("smtpguard: not loaded (removed leftover pins in %s)\n", args->pin_dir);
+	else
+		printf("smtpguard: not loaded (no pin dir %s)\n", args->pin_dir);
 	sg_kstate_free(&ks);
 	return SG_EXIT_OK;
 }
