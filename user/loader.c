@@ -34,6 +34,7 @@
 #include "common.h"
 #include "kstate.h"
 #include "lock.h"
+#include "netcls.h"
 #include "pins.h"
 #include "smtpguard.skel.h"
 #include "sysenv.h"
@@ -515,6 +516,7 @@ static int load(struct load_ctx *lc, enum sg_load_mode mode)
 		return rc;
 	}
 	report(lc);
+	sg_warn_netcls();
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "common.h"
 #include "kstate.h"
 #include "lock.h"
+#include "netcls.h"
 #include "policy_print.h"
 #include "sysenv.h"
 
@@ -20,8 +21,10 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 	const struct sg_policy *p = &ks->policy;
 
 	printf("%-20s %s\n", "status:", "loaded");
-	printf("%-20s %s (id %llu)\n", "cgroup:", ks->have_policy ? p->cgroup_path : "?",
-	       (unsigned long long)ks->link[0].cgroup_id);
+	printf("%-20s %s (id %llu)%s\n", "cgroup:", ks->have_policy ? p->cgroup_path : "?",
+	       (unsigned long long)ks->link[0].cgroup_id,
+	       ks->have_policy && !strcmp(p->cgroup_path, SG_OWN_CGROUP2)
+	       ? ", smtpguard's own cgroup2 mount (no cgroup2 was mounted)" : "");
 	printf("%-20s %s\n", "attach method:", sg_method_name(ks->method));
 	for (int i = 0; i < 2; i++)
 		if (ks->method == SG_METHOD_LINK)
@@ -72,6 +75,7 @@ static int check_consistency(const struct sg_args *args, const struct sg_kstate 
 		       ks->link[0].present ? "connect4" : "connect6");
 		return SG_EXIT_RUNTIME;
 	}
+	sg_warn_netcls();
 	if (ks->pins_missing)
 		sg_warn("enforcing, but the pins in %s are gone (removed, or the bpffs unmounted); "
 			"run 'smtpguard load' to pin it again", args->pin_dir);

@@ -230,22 +230,26 @@ int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
 
 /* Pins must go to a bpffs the host sees: one mounted only inside a private
  * mount namespace (a sandboxed unit, a container) disappears with it. The
- * host's mount namespace is PID 1's; the same filesystem seen there has the
- * same device number. */
+ * host's mount namespace is PID 1's (SMTPGUARD_TEST_HOST_PID names another
+ * process for tests on machines whose PID 1 cannot be inspected); the same
+ * filesystem seen there is the same directory on the same device. When PID 1
+ * cannot be inspected, nothing can be told and the pin dir is used. */
 static bool on_host_bpffs(const char *dir)
 {
-	char ours[64] = "", init[64] = "", host_path[4200];
+	const char *pid = getenv("SMTPGUARD_TEST_HOST_PID");
+	char ours[64] = "", init[64] = "", path[4200];
 	struct stat a, b;
-	ssize_t n1 = readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1);
-	ssize_t n2 = readlink("/proc/1/ns/mnt", init, sizeof(init) - 1);
+	ssize_t n1, n2;
 
-	if (n1 > 0 && n2 > 0 && n1 == n2 && !memcmp(ours, init, (size_t)n1))
+	if (!pid || !*pid)
+		pid = "1";
+	n1 = readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1);
+	snprintf(path, sizeof(path), "/proc/%s/ns/mnt", pid);
+	n2 = readlink(path, init, sizeof(init) - 1);
+	if (n2 <= 0 || (n1 == n2 && !memcmp(ours, init, (size_t)n1)))
 		return true;
-	if (n2 <= 0)
-		return true; /* PID 1 cannot be inspected (no /proc): cannot tell */
-	snprintf(host_path, sizeof(host_path), "/proc/1/root%s", dir);
-	return !stat(dir, &a) && !stat(host_path, &b) && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	snprintf(path, sizeof(path), "/proc/%s/root%s", pid, dir);
+	return !stat(dir, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # What the host must offer, and what load does about it: bpffs is mounted
-# when missing; no cgroup v2 is one clear line and exit 1; a refused command
-# leaves no pin dir behind. Runs in private mount namespaces where it
+# when missing, a bpffs that is not the host's is refused (no cgroup v2 at
+# all: 17-cgroup-v1.bats); a refused command leaves no pin dir behind. Runs in private mount namespaces where it
 # unmounts things, so the host's mounts are never touched.
 
 load lib
@@ -15,35 +15,47 @@ teardown_file() {
 }
 
 @test "load mounts bpffs at /sys/fs/bpf when nothing is mounted there" {
-	# A private mount namespace without the host's bpffs: load must mount a
-	# fresh one. Its pins vanish with the namespace, which detaches them.
-	run unshare --mount --propagation private sh -c '
+	# A mount namespace without bpffs whose PID 1 is in it (its own PID
+	# namespace), as on a host where nothing mounted bpffs: load mounts it.
+	SMTPGUARD_TEST_HOST_PID=1 run unshare --mount --pid --fork --mount-proc --propagation private sh -c '
 		umount -l /sys/fs/bpf 2>/dev/null
 		stat -f -c %T /sys/fs/bpf
 		"$1" --cgroup "$2" load || exit 10
 		stat -f -c %T /sys/fs/bpf
 		stat -c %a /sys/fs/bpf/smtpguard
-		"$1" status >/dev/null || exit 11
-		"$1" unload' sh "$SG" "$CG"
+		"$1" --cgroup "$2" status >/dev/null || exit 11
+		"$1" --cgroup "$2" unload' sh "$SG" "$CG"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(sed -n 1p <<<"$output")" = sysfs ]
 	grep -qx "bpf_fs" <<<"$output"
 	grep -qx 700 <<<"$output"
 	run bpftool cgroup show "$CG"
-	! grep -q connect <<<"$output"
+	[[ "$output" != *connect* ]]
 }
 
-@test "no cgroup v2 mounted: one line naming it, exit 1, nothing pinned" {
-	local cg2
-	cg2=$(cgroup2_root)
-	run unshare --mount --propagation private sh -c '
-		umount -l "$1" || exit 20
-		exec "$2" --pin-dir "$3" load' sh "$cg2" "$SG" "$PIN"
+@test "a bpffs mounted only in a private mount namespace is refused: exit 1, nothing attached" {
+	# A sandboxed unit or a container: pins there would vanish with it.
+	# This shell stands for the host (PID 1 may not be inspectable here).
+	SMTPGUARD_TEST_HOST_PID=$$ run unshare --mount --propagation private sh -c '
+		umount -l /sys/fs/bpf 2>/dev/null
+		exec "$1" --cgroup "$2" load' sh "$SG" "$CG"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == "smtpguard: no cgroup v2 filesystem is mounted"* ]]
+	[ "$output" = "smtpguard: pin dir /sys/fs/bpf/smtpguard: the bpffs at /sys/fs/bpf is mounted only in this mount namespace, not the host's: its pins would vanish with the namespace (run smtpguard in the host's mount namespace)" ]
+	run bpftool cgroup show "$CG"
+	[[ "$output" != *connect* ]]
+}
+
+@test "a private mount namespace that shares the host's bpffs may pin there" {
+	SMTPGUARD_TEST_HOST_PID=$$ run unshare --mount --propagation private \
+		"$SG" --cgroup "$CG" --pin-dir "$PIN" load
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -e "$PIN/prog_connect4" ]
+	run "$SG" --cgroup "$CG" --pin-dir "$PIN" unload
+	[ "$status" -eq 0 ]
 	[ ! -e "$PIN" ]
 }
 
