@@ -280,7 +280,9 @@ static int pin_objects(struct load_ctx *lc)
 	int rc;
 
 	for (size_t i = 0; i < ARRAY_LEN(objs); i++) {
-		if (lc->reused[objs[i].pin])
+		/* a reused map keeps its pin; one taken over from the
+		 * attached program (pins gone) is pinned again */
+		if (lc->reused[objs[i].pin] && sg_pin_exists(lc->args->pin_dir, objs[i].pin))
 			continue;
 		if ((rc = pin_one(lc, objs[i].pin, objs[i].fd)))
 			return rc;

@@ -105,6 +105,15 @@ int sg_pin_replace(const char *dir, enum sg_pin pin, int fd)
 	return rc ? rc : sg_pin_commit(dir, pin);
 }
 
+bool sg_pin_exists(const char *dir, enum sg_pin pin)
+{
+	char path[4096];
+	struct stat st;
+
+	sg_pin_path(dir, pin, false, path, sizeof(path));
+	return !lstat(path, &st);
+}
+
 void sg_pin_remove(const char *dir, enum sg_pin pin)
 {
 	char path[4096];

@@ -32,6 +32,8 @@ int sg_pin_replace(const char *dir, enum sg_pin pin, int fd);
  * rename the staging name over the final one. 0 or -errno. */
 int sg_pin_stage(const char *dir, enum sg_pin pin, int fd);
 int sg_pin_commit(const char *dir, enum sg_pin pin);
+/* Is something pinned at pin's name? */
+bool sg_pin_exists(const char *dir, enum sg_pin pin);
 /* Removes a pin and its staging name; missing ones are fine. */
 void sg_pin_remove(const char *dir, enum sg_pin pin);
 /* Staging names left behind by an interrupted command: counts them, and
