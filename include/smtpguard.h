@@ -24,6 +24,7 @@
 #define SG_PORT_WORDS     (65536 / 64) /* guarded-port bitmap, one bit a port */
 #define SG_COMM_LEN       16
 #define SG_PATH_LEN       256
+#define SG_SKIPPED_LEN    256     /* summary of names skipped at load */
 
 /* Values of sg_policy.mode (config key "mode"). */
 enum sg_mode {
@@ -84,6 +85,10 @@ struct sg_policy {
 	/* The pin dir this enforcement belongs to: lets a later command find
 	 * its programs on the cgroup even when every pin is gone. */
 	char pin_dir[SG_PATH_LEN];
+	/* Names the loader skipped because they did not resolve ("user x
+	 * (smtpguard.conf:3), ..."), "" for none. Last, so a policy written
+	 * by an older loader is simply shorter (readers zero-fill it). */
+	char skipped[SG_SKIPPED_LEN];
 };
 
 /* Keys of the LPM tries of allowed destinations. */

@@ -59,12 +59,17 @@ const char *sg_mode_name(uint32_t mode)
 	return mode < ARRAY_LEN(mode_names) ? mode_names[mode] : "unknown";
 }
 
+/* The Linux default of net.ipv4.ip_unprivileged_port_start. */
+#define DEFAULT_UNPRIV_PORT_START 1024
+
 struct parse {
 	const char *path;
 	unsigned line;
 	char *err;
 	size_t errlen;
 	struct sg_config *cfg;
+	bool lenient_names;
+	unsigned unpriv_port_start;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -208,10 +213,12 @@ void sg_config_free(struct sg_config *cfg)
 	free(cfg->users);
 	free(cfg->groups);
 	free(cfg->dsts);
+	free(cfg->skipped);
 	cfg->users = NULL;
 	cfg->groups = NULL;
 	cfg->dsts = NULL;
-	cfg->nusers = cfg->ngroups = cfg->ndsts = 0;
+	cfg->skipped = NULL;
+	cfg->nusers = cfg->ngroups = cfg->ndsts = cfg->nskipped = 0;
 }
 
 static bool all_digits(const char *s)
@@ -240,6 +247,28 @@ static int value_port(struct parse *ps, const char *tok)
 	return 0;
 }
 
+/* Records a name that did not resolve (lenient parse). Bounded by the id
+ * limits, so a config cannot make it grow without end. */
+static int add_skipped(struct parse *ps, const char *name, bool user)
+{
+	struct sg_config *cfg = ps->cfg;
+	struct sg_skipped *a;
+
+	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS)
+		return perr(ps, "too many unknown names: at most %d", SG_MAX_UIDS + SG_MAX_GIDS);
+	if ((cfg->nskipped & (cfg->nskipped - 1)) == 0) {
+		a = realloc(cfg->skipped, sizeof(*a) * (cfg->nskipped ? cfg->nskipped * 2 : 8));
+		if (!a)
+			return perr(ps, "out of memory");
+		cfg->skipped = a;
+	}
+	a = &cfg->skipped[cfg->nskipped++];
+	a->user = user;
+	a->line = ps->line;
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	return 0;
+}
+
 /* A user or group, by name (NSS) or by number. */
 static int value_ident(struct parse *ps, const char *tok, bool user)
 {
@@ -261,7 +290,8 @@ static int value_ident(struct parse *ps, const char *tok, bool user)
 			return perr(ps, "%s name '%.32s...' is too long (at most %d characters)",
 				    what, tok, SG_NAME_MAX - 1);
 		if ((user ? sg_user_id(tok, &id) : sg_group_id(tok, &id)))
-			return perr(ps, "unknown %s '%s'", what, tok);
+			return ps->lenient_names ? add_skipped(ps, tok, user)
+						 : perr(ps, "unknown %s '%s'", what, tok);
 		snprintf(name, sizeof(name), "%s", tok);
 	}
 	if (user ? add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, id, name, ps->line)
@@ -309,6 +339,13 @@ static int value_redirect(struct parse *ps, const char *tok, bool *seen4, bool *
 		return perr(ps, "%s", msg);
 	if (e.family == 4 ? *seen4 : *seen6)
 		return perr(ps, "redirect_to has two IPv%u endpoints", e.family);
+	/* Whoever binds that port first (the MTA restarting is enough of a
+	 * window) would receive the redirected mail and SMTP AUTH secrets. */
+	if (e.port >= ps->unpriv_port_start)
+		return perr(ps, "redirect_to port %u can be bound by any user "
+			    "(>= net.ipv4.ip_unprivileged_port_start = %u): a local user "
+			    "could harvest redirected mail and credentials",
+			    e.port, ps->unpriv_port_start);
 	if (e.family == 4) {
 		*seen4 = true;
 		ps->cfg->redirect4 = e;
@@ -460,9 +497,14 @@ static int parse_line(struct parse *ps, char *line, bool *seen, unsigned *first)
 }
 
 int sg_config_parse(const char *path, const char *text, size_t len,
-		    struct sg_config *cfg, char *err, size_t errlen)
+		    const struct sg_config_opts *opts, struct sg_config *cfg,
+		    char *err, size_t errlen)
 {
-	struct parse ps = { .path = path, .err = err, .errlen = errlen, .cfg = cfg };
+	struct parse ps = {
+		.path = path, .err = err, .errlen = errlen, .cfg = cfg,
+		.lenient_names = opts && opts->lenient_names,
+		.unpriv_port_start = opts ? opts->unpriv_port_start : DEFAULT_UNPRIV_PORT_START,
+	};
 	bool seen[K_COUNT] = { false };
 	unsigned first[K_COUNT] = { 0 };
 	char *line = malloc(MAX_LINE + 1);
@@ -506,8 +548,8 @@ int sg_config_parse(const char *path, const char *text, size_t len,
 	return rc;
 }
 
-int sg_config_load(const char *path, bool must_exist, struct sg_config *cfg,
-		   char *err, size_t errlen)
+int sg_config_load(const char *path, bool must_exist, const struct sg_config_opts *opts,
+		   struct sg_config *cfg, char *err, size_t errlen)
 {
 	struct stat st;
 	char *text;
@@ -537,7 +579,7 @@ int sg_config_load(const char *path, bool must_exist, struct sg_config *cfg,
 	       (got = read(fd, text + len, (size_t)st.st_size - len)) > 0)
 		len += (size_t)got;
 	close(fd);
-	rc = sg_config_parse(path, text, len, cfg, err, errlen);
+	rc = sg_config_parse(path, text, len, opts, cfg, err, errlen);
 	free(text);
 	return rc;
 }
@@ -554,6 +596,7 @@ void sg_config_to_policy(const struct sg_config *cfg, struct sg_policy *pol)
 	pol->event_rate = cfg->event_rate;
 	for (unsigned i = 0; i < cfg->nports; i++)
 		pol->ports[cfg->ports[i] / 64] |= 1ULL << (cfg->ports[i] % 64);
+	sg_config_skipped_summary(cfg, pol->skipped, sizeof(pol->skipped));
 }
 
 void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
@@ -568,4 +611,55 @@ void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
 	for (unsigned port = 1; port < 65536 && cfg->nports < SG_MAX_PORTS; port++)
 		if (pol->ports[port / 64] & (1ULL << (port % 64)))
 			cfg->ports[cfg->nports++] = (uint16_t)port;
+	/* the kernel's copy need not end in a NUL */
+	snprintf(cfg->skipped_text, sizeof(cfg->skipped_text), "%.*s",
+		 (int)sizeof(pol->skipped), pol->skipped);
+}
+
+void sg_config_warn_skipped(FILE *out, const struct sg_config *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nskipped && i < SG_SKIPPED_WARN_MAX; i++)
+		fprintf(out, "%s:%u: warning: unknown %s '%s' (skipped)\n", cfg->source,
+			cfg->skipped[i].line, cfg->skipped[i].user ? "user" : "group",
+			cfg->skipped[i].name);
+	/* an LDAP outage at boot must not print 10,000 lines */
+	if (cfg->nskipped > i)
+		fprintf(out, "%s: warning: %u more unknown names skipped ('smtpguard status' "
+			"lists them)\n", cfg->source, cfg->nskipped - i);
+}
+
+void sg_config_skipped_summary(const struct sg_config *cfg, char *buf, size_t len)
+{
+	const char *base = strrchr(cfg->source, '/');
+	size_t pos = 0;
+
+	if (!len)
+		return;
+	if (!cfg->nskipped) {
+		/* the kernel's copy: cut it visibly if it does not fit */
+		if (snprintf(buf, len, "%s", cfg->skipped_text) >= (int)len && len > 3)
+			memcpy(buf + len - 4, "...", 4);
+		return;
+	}
+	base = base ? base + 1 : cfg->source;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < cfg->nskipped; i++) {
+		const struct sg_skipped *s = &cfg->skipped[i];
+		/* room for ", ... (4294967295 more)" after this entry when
+		 * more follow */
+		size_t reserve = i + 1 < cfg->nskipped ? 26 : 0;
+		char item[SG_NAME_MAX + sizeof(cfg->source) + 32];
+		int n = snprintf(item, sizeof(item), "%s%s %s (%s:%u)", i ? ", " : "",
+				 s->user ? "user" : "group", s->name, base, s->line);
+
+		if (n < 0 || pos + (size_t)n + reserve >= len) {
+			snprintf(buf + pos, len - pos, "%s... (%u more)", i ? ", " : "",
+				 cfg->nskipped - i);
+			return;
+		}
+		memcpy(buf + pos, item, (size_t)n + 1);
+		pos += (size_t)n;
+	}
 }

@@ -225,7 +225,7 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen,
 			read_prefixes(fd, &ks->cfg, 6);
 			*seen |= 8;
 		} else if (nl > 7 && !strcmp(minfo.name + nl - 7, ".rodata") &&
-			   sg_read_policy_map(fd, &ks->policy) >= sizeof(ks->policy)) {
+			   sg_read_policy_map(fd, &ks->policy) >= offsetof(struct sg_policy, pin_dir)) {
 			ks->have_policy = true;
 		}
 		close(fd);

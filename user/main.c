@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "common.h"
 #include "config.h"
+#include "config_audit.h"
 #include "policy_print.h"
 
 static int check_config(const struct sg_args *args, const struct sg_config *cfg)
@@ -77,15 +78,24 @@ int main(int argc, char **argv)
 	}
 
 	/* load, reload, check-config: the config must be valid before the
-	 * kernel is touched at all. */
-	if (sg_config_load(args.config, args.config_given, &cfg, err, sizeof(err))) {
+	 * kernel is touched at all. An unknown name is skipped by load and
+	 * reload (a stale name must not leave the host unenforced) but stays
+	 * an error for check-config (CI of a config repo stays strict). */
+	struct sg_config_opts opts = {
+		.lenient_names = args.cmd != SG_CMD_CHECK_CONFIG,
+		.unpriv_port_start = sg_unpriv_port_start(),
+	};
+	if (sg_config_load(args.config, args.config_given, &opts, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return args.cmd == SG_CMD_LOAD ? load_default(&args) : SG_EXIT_USAGE;
 	}
-	if (args.cmd == SG_CMD_CHECK_CONFIG)
+	if (args.cmd == SG_CMD_CHECK_CONFIG) {
 		rc = check_config(&args, &cfg);
-	else
+	} else {
+		sg_config_warn_skipped(stderr, &cfg);
+		sg_config_audit(args.config, &cfg);
 		rc = sg_cmd_load(&args, &cfg, args.cmd == SG_CMD_RELOAD ? SG_RELOAD : SG_LOAD);
+	}
 	sg_config_free(&cfg);
 	return rc;
 }

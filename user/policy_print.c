@@ -51,7 +51,7 @@ static void print_idents_text(FILE *out, const char *label, const struct sg_iden
 
 void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 {
-	char buf[SG_ADDRSTRLEN];
+	char buf[SG_ADDRSTRLEN], skipped[SG_SKIPPED_LEN];
 
 	fprintf(out, "%-20s %s\n", "mode:", sg_mode_name(cfg->mode));
 	fprintf(out, "%-20s", "ports:");
@@ -60,6 +60,10 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 	fputs(cfg->nports ? "\n" : " (none)\n", out);
 	print_idents_text(out, "allow users:", cfg->users, cfg->nusers, true);
 	print_idents_text(out, "allow groups:", cfg->groups, cfg->ngroups, false);
+	/* names that did not resolve at load: not enforced, so say so */
+	sg_config_skipped_summary(cfg, skipped, sizeof(skipped));
+	if (skipped[0])
+		fprintf(out, "%-20s %s\n", "skipped:", skipped);
 	fprintf(out, "%-20s", "allow destinations:");
 	for (unsigned i = 0; i < cfg->ndsts; i++) {
 		sg_format_prefix(&cfg->dsts[i], buf, sizeof(buf));
@@ -94,7 +98,7 @@ static void print_idents_json(FILE *out, const char *key, const char *idkey,
 
 void sg_print_policy_json(FILE *out, const struct sg_config *cfg)
 {
-	char buf[SG_ADDRSTRLEN];
+	char buf[SG_ADDRSTRLEN], skipped[SG_SKIPPED_LEN];
 
 	fprintf(out, "\"mode\":\"%s\",\"ports\":[", sg_mode_name(cfg->mode));
 	for (unsigned i = 0; i < cfg->nports; i++)
@@ -112,4 +116,9 @@ void sg_print_policy_json(FILE *out, const struct sg_config *cfg)
 	fprintf(out, "],\"redirect_to\":[\"%s\",", buf);
 	sg_format_endpoint(&cfg->redirect6, buf, sizeof(buf));
 	fprintf(out, "\"%s\"],\"event_rate\":%u", buf, cfg->event_rate);
+	sg_config_skipped_summary(cfg, skipped, sizeof(skipped));
+	if (skipped[0]) {
+		fputs(",\"skipped\":", out);
+		sg_json_str(out, skipped);
+	}
 }

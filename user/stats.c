@@ -85,7 +85,8 @@ static const char *pinned_mode(const char *pin_dir)
 
 	if (fd < 0)
 		return NULL;
-	if (sg_read_policy_map(fd, &pol) >= sizeof(pol))
+	/* an older loader's policy lacks the fields after cgroup_path */
+	if (sg_read_policy_map(fd, &pol) >= offsetof(struct sg_policy, pin_dir))
 		mode = sg_mode_name(pol.mode);
 	close(fd);
 	return mode;

@@ -137,10 +137,21 @@ nobody() {
 	bad_config "1: too many ports: at most 64" "ports = $(seq -s ' ' 1 65)"
 }
 
-@test "config: unknown user or group" {
-	bad_config "1: unknown user 'no-such-user-sgtest'" "allow_users = root, no-such-user-sgtest"
-	bad_config "1: unknown group 'no-such-group-sgtest'" "allow_groups = no-such-group-sgtest"
-	bad_config "1: unknown user '-1'" "allow_users = -1"
+# strict_config WANT LINES...: check-config refuses a config of these lines
+# with WANT (load and reload skip what check-config refuses here: see
+# 32-field-config.bats).
+strict_config() {
+	local want=$1 f="$WORK/bad.conf"
+	shift
+	printf '%s\n' "$@" >"$f"
+	refused 2 "$f:$want" "$SG" check-config "$f"
+	refused 2 "$f:$want" "$SG" check-config --json --config "$f"
+}
+
+@test "config: unknown user or group (check-config; load and reload skip them)" {
+	strict_config "1: unknown user 'no-such-user-sgtest'" "allow_users = root, no-such-user-sgtest"
+	strict_config "1: unknown group 'no-such-group-sgtest'" "allow_groups = no-such-group-sgtest"
+	strict_config "1: unknown user '-1'" "allow_users = -1"
 }
 
 @test "config: user or group id out of range, name too long" {
@@ -214,6 +225,12 @@ nobody() {
 	bad_config "1: malformed endpoint '[::1': missing ']'" "redirect_to = [::1"
 	bad_config "1: redirect_to has two IPv4 endpoints" "redirect_to = 127.0.0.1, 127.0.0.2"
 	bad_config "1: 'redirect_to' needs a value" "redirect_to ="
+	local start
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)
+	if [ "$start" -le 2525 ]; then
+		bad_config "2: redirect_to port 2525 can be bound by any user (>= net.ipv4.ip_unprivileged_port_start = $start): a local user could harvest redirected mail and credentials" \
+			"mode = redirect" "redirect_to = 127.0.0.1:2525"
+	fi
 	bad_config "1: bad event_rate '100001': must be a number from 0 to 100000" "event_rate = 100001"
 	bad_config "1: 'event_rate' takes one value" "event_rate = 1 2"
 }

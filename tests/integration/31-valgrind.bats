@@ -28,7 +28,8 @@ setup_file() {
 	done >"$WORK/bpf.supp"
 	write_config "$WORK/policy.conf" "ports = 25, 587" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED" "allow_destinations = 127.0.0.0/8, ::1, 198.51.100.0/24"
-	write_config "$WORK/bad.conf" "ports = 25" "allow_users = no-such-user-sgtest"
+	write_config "$WORK/bad.conf" "ports = 25" "mode = block"
+	write_config "$WORK/skip.conf" "ports = 25" "allow_users = root, no-such-user-sgtest"
 }
 
 teardown_file() {
@@ -60,6 +61,8 @@ vg() {
 	vg 0 check-config "$WORK/policy.conf"
 	vg 0 check-config --json "$WORK/policy.conf"
 	vg 2 --config "$WORK/bad.conf" --cgroup "$CG" --pin-dir "$PIN" load
+	[[ "$output" == *"bad mode 'block'"* ]]
+	vg 2 check-config "$WORK/skip.conf"
 	[[ "$output" == *"unknown user 'no-such-user-sgtest'"* ]]
 }
 
@@ -101,6 +104,12 @@ vg() {
 @test "valgrind: reload, a refused reload, a load on a missing cgroup" {
 	vg 0 --config "$WORK/policy.conf" --pin-dir "$PIN" reload
 	vg 2 --config "$WORK/bad.conf" --pin-dir "$PIN" reload
+	# an unknown name is skipped (and shown by status), then the full policy again
+	vg 0 --config "$WORK/skip.conf" --pin-dir "$PIN" reload
+	[[ "$output" == *"warning: unknown user 'no-such-user-sgtest' (skipped)"* ]]
+	vg 0 status --json --pin-dir "$PIN"
+	[[ "$output" == *'"skipped":"user no-such-user-sgtest (skip.conf:2)"'* ]]
+	vg 0 --config "$WORK/policy.conf" --pin-dir "$PIN" reload
 	vg 2 --config "$WORK/policy.conf" --cgroup "$(cgroup2_root)/no-such-sgtest" --pin-dir "$PIN" load
 }
 

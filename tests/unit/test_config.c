@@ -35,7 +35,7 @@ static const char *desc(const char *text)
 static int parse(const char *text, struct sg_config *cfg)
 {
 	err[0] = '\0';
-	return sg_config_parse("t.conf", text, strlen(text), cfg, err, sizeof(err));
+	return sg_config_parse("t.conf", text, strlen(text), NULL, cfg, err, sizeof(err));
 }
 
 /* text must fail with exactly "t.conf:<want>" */
@@ -270,10 +270,10 @@ static void test_good(void)
 	good("mode = audit\n", &cfg);
 	OK(cfg.mode == SG_MODE_AUDIT, "mode audit");
 	sg_config_free(&cfg);
-	good("mode=redirect\nredirect_to = 192.0.2.25:2525, [2001:db8::25]:26\n", &cfg);
+	good("mode=redirect\nredirect_to = 192.0.2.25:587, [2001:db8::25]:26\n", &cfg);
 	OK(cfg.mode == SG_MODE_REDIRECT, "mode redirect");
 	sg_format_endpoint(&cfg.redirect4, buf, sizeof(buf));
-	STR_EQ(buf, "192.0.2.25:2525", "redirect v4 endpoint");
+	STR_EQ(buf, "192.0.2.25:587", "redirect v4 endpoint");
 	sg_format_endpoint(&cfg.redirect6, buf, sizeof(buf));
 	STR_EQ(buf, "[2001:db8::25]:26", "redirect v6 endpoint");
 	sg_config_free(&cfg);
@@ -438,7 +438,7 @@ static void test_nul_and_limits(void)
 	char *t;
 
 	err[0] = '\0';
-	OK(sg_config_parse("t.conf", nul, sizeof(nul) - 1, &cfg, err, sizeof(err)) == -1,
+	OK(sg_config_parse("t.conf", nul, sizeof(nul) - 1, NULL, &cfg, err, sizeof(err)) == -1,
 	   "a NUL byte is refused");
 	STR_EQ(err, "t.conf:2: NUL byte in line", "NUL byte message");
 	/* the parser reads exactly len bytes: no terminator needed */
@@ -447,7 +447,7 @@ static void test_nul_and_limits(void)
 
 		memcpy(raw, "ports = 26", 10);
 		err[0] = '\0';
-		OK(sg_config_parse("t.conf", raw, 10, &cfg, err, sizeof(err)) == 0 &&
+		OK(sg_config_parse("t.conf", raw, 10, NULL, &cfg, err, sizeof(err)) == 0 &&
 		   cfg.nports == 1 && cfg.ports[0] == 26, "text without a terminator");
 		sg_config_free(&cfg);
 		free(raw);
@@ -456,7 +456,7 @@ static void test_nul_and_limits(void)
 	{
 		char small[16];
 
-		OK(sg_config_parse("t.conf", "foo = 1", 7, &cfg, small, sizeof(small)) == -1,
+		OK(sg_config_parse("t.conf", "foo = 1", 7, NULL, &cfg, small, sizeof(small)) == -1,
 		   "small error buffer");
 		STR_EQ(small, "t.conf:1: unkno", "message cut to the buffer");
 	}
@@ -508,7 +508,7 @@ static void test_load(void)
 	OK(write(fd, "ports = 26\n", 11) == 11, "write temp config");
 	close(fd);
 	err[0] = '\0';
-	OK(sg_config_load(path, true, &cfg, err, sizeof(err)) == 0 && cfg.nports == 1 &&
+	OK(sg_config_load(path, true, NULL, &cfg, err, sizeof(err)) == 0 && cfg.nports == 1 &&
 	   cfg.ports[0] == 26, "load reads a file (%s)", err);
 	STR_EQ(cfg.source, path, "source is the path");
 	sg_config_free(&cfg);
@@ -516,33 +516,33 @@ static void test_load(void)
 	OK(write(fd, "ports = 26\nmode = x\n", 20) == 20, "write bad config");
 	close(fd);
 	err[0] = '\0';
-	OK(sg_config_load(path, false, &cfg, err, sizeof(err)) == -1, "load of a bad file fails");
+	OK(sg_config_load(path, false, NULL, &cfg, err, sizeof(err)) == -1, "load of a bad file fails");
 	snprintf(want, sizeof(want), "%s:2: bad mode 'x': must be enforce, audit or redirect", path);
 	STR_EQ(err, want, "load: FILE:LINE message");
 	unlink(path);
 
 	err[0] = '\0';
-	OK(sg_config_load(path, false, &cfg, err, sizeof(err)) == 0, "missing file, default path: ok");
+	OK(sg_config_load(path, false, NULL, &cfg, err, sizeof(err)) == 0, "missing file, default path: ok");
 	STR_EQ(cfg.source, "(built-in defaults)", "missing file: built-in defaults");
 	OK(cfg.nports == 1 && cfg.ports[0] == 25, "missing file: port 25");
 	sg_config_free(&cfg);
 	err[0] = '\0';
-	OK(sg_config_load(path, true, &cfg, err, sizeof(err)) == -1, "missing file, given: error");
+	OK(sg_config_load(path, true, NULL, &cfg, err, sizeof(err)) == -1, "missing file, given: error");
 	snprintf(want, sizeof(want), "%s: cannot open config: No such file or directory", path);
 	STR_EQ(err, want, "missing file message");
 	err[0] = '\0';
-	OK(sg_config_load("/tmp", true, &cfg, err, sizeof(err)) == -1, "a directory is refused");
+	OK(sg_config_load("/tmp", true, NULL, &cfg, err, sizeof(err)) == -1, "a directory is refused");
 	STR_EQ(err, "/tmp: not a regular file of at most 16777216 bytes", "directory message");
 	/* over the size limit (a sparse file) */
 	strcpy(path, "/tmp/sg-test-config.XXXXXX");
 	fd = mkstemp(path);
 	OK(fd >= 0 && ftruncate(fd, (16 << 20) + 1) == 0, "big sparse file");
 	close(fd);
-	OK(sg_config_load(path, true, &cfg, err, sizeof(err)) == -1, "a file over 16 MiB is refused");
+	OK(sg_config_load(path, true, NULL, &cfg, err, sizeof(err)) == -1, "a file over 16 MiB is refused");
 	snprintf(want, sizeof(want), "%s: not a regular file of at most 16777216 bytes", path);
 	STR_EQ(err, want, "big file message");
 	unlink(path);
-	OK(sg_config_load("/dev/null", true, &cfg, err, sizeof(err)) == -1, "a device is refused");
+	OK(sg_config_load("/dev/null", true, NULL, &cfg, err, sizeof(err)) == -1, "a device is refused");
 	STR_EQ(err, "/dev/null: not a regular file of at most 16777216 bytes", "device message");
 }
 
@@ -622,6 +622,160 @@ static void test_print(void)
 	free(s);
 }
 
+static int parse_opts(const char *path, const char *text, bool lenient, unsigned unpriv,
+		      struct sg_config *cfg)
+{
+	struct sg_config_opts o = { .lenient_names = lenient, .unpriv_port_start = unpriv };
+
+	err[0] = '\0';
+	return sg_config_parse(path, text, strlen(text), &o, cfg, err, sizeof(err));
+}
+
+/* load/reload: unknown names are skipped and recorded, the rest is kept */
+static void test_lenient(void)
+{
+	struct sg_config cfg, back;
+	struct sg_policy pol;
+	char buf[SG_SKIPPED_LEN], small[40], *s, *text;
+	FILE *f;
+	size_t n;
+
+	OK(parse_opts("/etc/smtpguard/smtpguard.conf",
+		      "allow_users = root, no-such-user-sgtest\n"
+		      "allow_groups = no-such-group-sgtest, 0\n", true, 1024, &cfg) == 0,
+	   "lenient: unknown names accepted (%s)", err);
+	OK(cfg.nusers == 1 && cfg.users[0].id == 0 && cfg.ngroups == 1 && cfg.groups[0].id == 0,
+	   "lenient: the known names are kept");
+	OK(cfg.nskipped == 2 && cfg.skipped[0].user && cfg.skipped[0].line == 1 &&
+	   !strcmp(cfg.skipped[0].name, "no-such-user-sgtest") && !cfg.skipped[1].user &&
+	   cfg.skipped[1].line == 2 && !strcmp(cfg.skipped[1].name, "no-such-group-sgtest"),
+	   "lenient: the skipped names are recorded with kind and line");
+	sg_config_skipped_summary(&cfg, buf, sizeof(buf));
+	STR_EQ(buf, "user no-such-user-sgtest (smtpguard.conf:1), "
+		    "group no-such-group-sgtest (smtpguard.conf:2)", "skipped summary");
+	f = open_memstream(&text, &n);
+	sg_config_warn_skipped(f, &cfg);
+	fclose(f);
+	STR_EQ(text, "/etc/smtpguard/smtpguard.conf:1: warning: unknown user "
+		     "'no-such-user-sgtest' (skipped)\n"
+		     "/etc/smtpguard/smtpguard.conf:2: warning: unknown group "
+		     "'no-such-group-sgtest' (skipped)\n", "one warning line per skipped name");
+	free(text);
+	s = policy_text(&cfg, 0);
+	OK(strstr(s, "allow groups:        root(0)\nskipped:             user no-such-user-sgtest "
+		     "(smtpguard.conf:1), group no-such-group-sgtest (smtpguard.conf:2)\n") != NULL,
+	   "text printer: a skipped: line");
+	free(s);
+	s = policy_text(&cfg, 1);
+	OK(strstr(s, ",\"event_rate\":10,\"skipped\":\"user no-such-user-sgtest "
+		     "(smtpguard.conf:1), group no-such-group-sgtest (smtpguard.conf:2)\"") != NULL,
+	   "JSON printer: a skipped field");
+	free(s);
+	/* the kernel keeps the summary; status prints it from there */
+	sg_config_to_policy(&cfg, &pol);
+	STR_EQ(pol.skipped, buf, "policy: skipped summary stored");
+	memset(&back, 0, sizeof(back));
+	sg_policy_to_config(&pol, &back);
+	sg_config_skipped_summary(&back, small, sizeof(small));
+	STR_EQ(small, "user no-such-user-sgtest (smtpguard....", "summary read back, cut to the buffer");
+	s = policy_text(&back, 0);
+	OK(strstr(s, "skipped:             user no-such-user-sgtest (smtpguard.conf:1), group") != NULL,
+	   "status: skipped line from the kernel's copy");
+	free(s);
+	sg_config_free(&cfg);
+
+	/* strict (check-config) keeps the error; nothing skipped means no
+	 * skipped line or field */
+	OK(parse_opts("t.conf", "allow_users = no-such-user-sgtest\n", false, 1024, &cfg) == -1,
+	   "strict: unknown user refused");
+	STR_EQ(err, "t.conf:1: unknown user 'no-such-user-sgtest'", "strict: message");
+	OK(parse_opts("t.conf", "allow_users = root\n", true, 1024, &cfg) == 0 && !cfg.nskipped,
+	   "lenient: nothing skipped");
+	sg_config_skipped_summary(&cfg, buf, sizeof(buf));
+	STR_EQ(buf, "", "empty summary");
+	s = policy_text(&cfg, 0);
+	OK(!strstr(s, "skipped"), "no skipped line when nothing was skipped");
+	free(s);
+	s = policy_text(&cfg, 1);
+	OK(!strstr(s, "skipped"), "no skipped field when nothing was skipped");
+	free(s);
+	sg_config_to_policy(&cfg, &pol);
+	OK(pol.skipped[0] == '\0', "policy: empty skipped");
+	sg_config_free(&cfg);
+	/* an unknown name still counts as a bad token in other respects */
+	OK(parse_opts("t.conf", "allow_users = no-such-user-sgtest, 0, root\n", true, 1024,
+		      &cfg) == -1, "lenient: duplicates are still errors");
+	STR_EQ(err, "t.conf:1: user root / id 0 is listed twice (also on line 1)",
+	       "lenient: duplicate message");
+	OK(cfg.skipped == NULL, "nothing left allocated after an error");
+
+	/* many skipped names: the summary ends in "... (N more)", and the
+	 * warnings stop after SG_SKIPPED_WARN_MAX lines */
+	text = malloc(40 * 30 + 32);
+	strcpy(text, "allow_users =");
+	for (int i = 0; i < 40; i++)
+		sprintf(text + strlen(text), " no-such-user-sgtest%02d", i);
+	strcat(text, "\n");
+	OK(parse_opts("dir/s.conf", text, true, 1024, &cfg) == 0 && cfg.nskipped == 40,
+	   "lenient: 40 unknown names");
+	free(text);
+	sg_config_skipped_summary(&cfg, buf, sizeof(buf));
+	OK(strlen(buf) < sizeof(buf) && !strncmp(buf, "user no-such-user-sgtest00 (s.conf:1), ", 39),
+	   "long summary fits");
+	n = strlen(buf);
+	OK(n > 20 && strstr(buf, ", ... (") && !strcmp(buf + n - 6, " more)"),
+	   "long summary ends with '... (N more)': %s", buf + (n > 30 ? n - 30 : 0));
+	f = open_memstream(&text, &n);
+	sg_config_warn_skipped(f, &cfg);
+	fclose(f);
+	{
+		unsigned lines = 0;
+
+		for (char *p = text; *p; p++)
+			lines += *p == '\n';
+		OK(lines == SG_SKIPPED_WARN_MAX + 1, "warnings capped at %d lines + 1",
+		   SG_SKIPPED_WARN_MAX);
+		OK(strstr(text, "dir/s.conf: warning: 20 more unknown names skipped") != NULL,
+		   "the last line says how many more");
+	}
+	free(text);
+	/* a summary buffer too small for even one entry */
+	sg_config_skipped_summary(&cfg, small, 16);
+	STR_EQ(small, "... (40 more)", "tiny buffer");
+	sg_config_free(&cfg);
+}
+
+/* redirect_to: a port any local user may bind is refused */
+static void test_redirect_port(void)
+{
+	struct sg_config cfg;
+
+	OK(parse_opts("t.conf", "mode = redirect\nredirect_to = 127.0.0.1:2525\n", false, 1024,
+		      &cfg) == -1, "redirect_to :2525 refused");
+	STR_EQ(err, "t.conf:2: redirect_to port 2525 can be bound by any user "
+		    "(>= net.ipv4.ip_unprivileged_port_start = 1024): a local user could "
+		    "harvest redirected mail and credentials", "redirect_to :2525 message");
+	OK(parse_opts("t.conf", "redirect_to = [::1]:1024\n", true, 1024, &cfg) == -1,
+	   "redirect_to at the threshold refused (lenient too)");
+	OK(parse_opts("t.conf", "redirect_to = [::1]:1023 127.0.0.1:587\n", false, 1024, &cfg) == 0,
+	   "redirect_to below the threshold accepted");
+	sg_config_free(&cfg);
+	OK(parse_opts("t.conf", "redirect_to = 127.0.0.1:25\n", false, 0, &cfg) == -1,
+	   "threshold 0: even port 25 can be bound by anyone");
+	STR_EQ(err, "t.conf:1: redirect_to port 25 can be bound by any user "
+		    "(>= net.ipv4.ip_unprivileged_port_start = 0): a local user could "
+		    "harvest redirected mail and credentials", "threshold 0 message");
+	OK(parse_opts("t.conf", "redirect_to = 127.0.0.1:2525\n", false, 3000, &cfg) == 0,
+	   "threshold raised to 3000: 2525 accepted");
+	sg_config_free(&cfg);
+	OK(parse_opts("t.conf", "mode = redirect\n", false, 0, &cfg) == 0,
+	   "the built-in redirect target is not judged (only a configured one)");
+	sg_config_free(&cfg);
+	bad("redirect_to = 127.0.0.1:2525\n", "1: redirect_to port 2525 can be bound by any user "
+	    "(>= net.ipv4.ip_unprivileged_port_start = 1024): a local user could harvest "
+	    "redirected mail and credentials");
+}
+
 int main(void)
 {
 	test_names();
@@ -632,5 +786,7 @@ int main(void)
 	test_load();
 	test_policy();
 	test_print();
+	test_lenient();
+	test_redirect_port();
 	return tap_done();
 }
