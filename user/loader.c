@@ -476,11 +476,10 @@ static int load(struct load_ctx *lc, enum sg_load_mode mode)
 
 	bool reload = mode == SG_RELOAD;
 
-	if (mode == SG_LOAD_FALLBACK && lc->was_loaded) {
-		snprintf(lc->err, sizeof(lc->err), "the config is unusable: the running policy "
-			 "stays in force");
+	/* The config error is said already; a running enforcement simply
+	 * keeps its policy, as with reload. */
+	if (mode == SG_LOAD_FALLBACK && lc->was_loaded)
 		return SG_EXIT_USAGE;
-	}
 	if (reload && !lc->was_loaded) {
 		snprintf(lc->err, sizeof(lc->err), "not loaded (pin dir %s): use 'smtpguard load'",
 			 lc->args->pin_dir);
@@ -531,7 +530,7 @@ int sg_cmd_load(const struct sg_args *args, const struct sg_config *cfg,
 	libbpf_set_print(libbpf_print);
 	lc.old.link[0].fd = lc.old.link[1].fd = -1;
 	rc = load(&lc, mode);
-	if (rc)
+	if (rc && lc.err[0])
 		sg_err("%s", lc.err);
 	smtpguard_bpf__destroy(lc.skel);
 	sg_kstate_free(&lc.old);

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "config_audit.h"
 #include "policy_print.h"
+#include "sysenv.h"
 
 static int check_config(const struct sg_args *args, const struct sg_config *cfg)
 {
@@ -30,8 +31,13 @@ static int check_config(const struct sg_args *args, const struct sg_config *cfg)
 static int load_default(const struct sg_args *args)
 {
 	struct sg_config def = { 0 };
+	char err[SG_ERRLEN];
 	int rc;
 
+	/* Without the privileges to load, the config error is all there is
+	 * to say. */
+	if (sg_check_privileges(err, sizeof(err)))
+		return SG_EXIT_USAGE;
 	if (sg_config_defaults(&def)) {
 		sg_err("cannot build the built-in default policy");
 		return SG_EXIT_RUNTIME;

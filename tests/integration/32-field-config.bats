@@ -161,13 +161,17 @@ $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 	[ "$output" = "$want" ]
 	run "$SG" status --pin-dir "$PIN"
 	grep -qx "mode: *enforce" <<<"$output"
-	# first load: refused, nothing attached
+	# first load: the config is unusable, so the built-in default policy
+	# is enforced instead (fail closed), still exit 2
 	"$SG" unload --pin-dir "$PIN"
 	nothing_attached
 	run load_with "$f"
 	[ "$status" -eq 2 ]
-	[ "$output" = "$want" ]
-	nothing_attached
+	[ "${lines[0]}" = "$want" ]
+	grep -qx "smtpguard: the config is unusable: enforcing the built-in default policy instead" <<<"$output"
+	run "$SG" status --pin-dir "$PIN"
+	grep -qx "mode: *enforce" <<<"$output"
+	"$SG" unload --pin-dir "$PIN"
 	# a privileged port is fine
 	write_config "$f" "ports = 25" "mode = redirect" "redirect_to = 127.0.0.1:25"
 	run "$SG" check-config "$f"

@@ -67,7 +67,7 @@ fallback_load() {
 	run "$SG" --config "$WORK/syntax.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	echo "$output"
 	[ "$status" -eq 2 ]
-	[ "${lines[-1]}" = "smtpguard: the config is unusable: the running policy stays in force" ]
+	[ "${#lines[@]}" -eq 1 ]
 	[ "$(bpftool cgroup show "$CG" | awk '/sg_connect/ { print $1 }')" = "$ids" ]
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" status
 	grep -q "^ports: *25 80$" <<<"$output"
