@@ -43,7 +43,7 @@ teardown_file() {
 
 @test "world_up refuses in one line to run under an enforcement that guards a test port, and cleans up" {
 	write_config "$WORK/guards-test-port.conf" "ports = 25, $SG_TEST_PORT2" "allow_users = root"
-	run env SG_TOP="$TOP" SG_TEST_PARENT_CG=1 SG_TEST_PARENT_CONF="$WORK/guards-test-port.conf" \
+	run outside_bats SG_TOP="$TOP" SG_TEST_PARENT_CG=1 SG_TEST_PARENT_CONF="$WORK/guards-test-port.conf" \
 		bash -c 'echo "pid $$"; . "$1/tests/integration/lib.bash"; world_up Z' sh "$TOP"
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -59,7 +59,7 @@ teardown_file() {
 @test "the converted suites pass under the quickstart's enforcement" {
 	local files=() f
 	for f in $SUITES; do files+=("$TOP/tests/integration/$f"); done
-	run env SG_TEST_PARENT_CG=1 timeout 600 bats --tap "${files[@]}"
+	run outside_bats SG_TEST_PARENT_CG=1 timeout 600 bats --tap "${files[@]}"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	local plan results

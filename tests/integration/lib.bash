@@ -223,6 +223,15 @@ write_config() {
 	printf '%s\n' "$@" >"$f"
 }
 
+# outside_bats CMD...: CMD in an environment without this bats run's state
+# (BATS_* variables, exported helpers, bats-core's libexec on PATH), so a
+# bats started by CMD starts afresh.
+outside_bats() {
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd: -)
+	env -i PATH="$path" HOME="${HOME:-/root}" TERM="${TERM:-dumb}" "$@"
+}
+
 mx_accepts() {
 	grep -c "^accept ${1}\$" "$WORK/mx.log" || true
 }
