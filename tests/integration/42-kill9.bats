@@ -203,7 +203,7 @@ assert '"$U_DENIED"' in keys, keys
 	flock -x /run/smtpguard.lock -c "touch '$WORK/locked'; sleep 1.5" &
 	local holder=$!
 	echo "$holder" >"$WORK/holder.pid"
-	for i in $(seq 200); do [ -e "$WORK/locked" ] && break; sleep 0.01; done
+	for i in $(seq 1000); do [ -e "$WORK/locked" ] && break; sleep 0.01; done
 	[ -e "$WORK/locked" ] || { echo "the lock holder never got the lock"; return 1; }
 	t0=$(date +%s%N)
 	"$SG" --config "$WORK/rot0.conf" --pin-dir "$PIN" reload >/dev/null
