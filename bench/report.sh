@@ -51,8 +51,8 @@ fl4=$(med refuse floor 10000)
 	## What was measured and how
 
 	Five contenders are set up side by side, each in its own network namespace
-	(loopback servers on :8080, :25 and :5001) joined by a veth pair to a peer
-	namespace (192.0.2.2, listens on :465 only), and each contender's client
+	(loopback servers on :8080, :$P_SMTP and :5001) joined by a veth pair to a peer
+	namespace (192.0.2.2, listens on :$P_PEER only), and each contender's client
 	processes run in their own cgroup v2 directory. Nothing runs in the host's
 	network namespace and no rule is installed there; smtpguard is attached only
 	to the smtpguard contender's cgroup.
@@ -77,14 +77,14 @@ fl4=$(med refuse floor 10000)
 	   a connected socket is closed with \`SO_LINGER {1,0}\` (RST, no TIME_WAIT).
 	   Per sample: median per-operation latency and rate over the sample;
 	   $ROUNDS samples per contender, interleaved a b c c' d a b c c' d ...
-	   Targets: 127.0.0.1:8080 as UID $U_WEB; 127.0.0.1:25 as UID $U_MTA.
+	   Targets: 127.0.0.1:8080 as UID $U_WEB; 127.0.0.1:$P_SMTP as UID $U_MTA.
 	2. **throughput**: \`sgbench stream 127.0.0.1 5001 $TP_SECS\` (128 KiB writes for
 	   ${TP_SECS} s into a reader), $TP_ROUNDS interleaved rounds, as UID $U_WEB.
 	3. **scaling**: for N in $SCALE_NS allowed UIDs, UID $U_WEB connects to
-	   192.0.2.2:25 ($SCALE_ITER connects per sample, $SCALE_ROUNDS interleaved rounds).
+	   192.0.2.2:$P_SMTP ($SCALE_ITER connects per sample, $SCALE_ROUNDS interleaved rounds).
 	   smtpguard refuses with EPERM before any packet exists; iptables/nftables
 	   walk their rules for the SYN and REJECT with a TCP reset (ECONNREFUSED);
-	   (a) gets the peer's RST (no listener on :25) — the same outcome with no
+	   (a) gets the peer's RST (no listener on :$P_SMTP) — the same outcome with no
 	   rules at all. Every sample checks that *every* connect ended as expected,
 	   and the policies are validated (allowed user passes, denied user is
 	   refused over IPv4 and IPv6) before the run and again with 10,000 UIDs.

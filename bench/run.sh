@@ -2,6 +2,11 @@
 # smtpguard benchmark harness (issue 5). Run as root via `make bench` or
 # `make bench-quick`, or directly:
 #   bench/run.sh [--quick|--full] [--md FILE] [--png FILE] [--keep-work]
+#   BENCH_PORTS=A,B,C  the guarded ports (default 25,465,587, CSF's SMTP_PORTS):
+#                      A is the SMTP port connected to, B the one the peer
+#                      listens on. The test suite passes its own test ports,
+#                      so that a host's root enforcement on 25/465/587 (after
+#                      scripts/quickstart.sh) does not judge the run.
 #
 # Contenders, each in its own network namespace pair and its own cgroup, so
 # that all of them are installed at once and samples interleave
@@ -14,7 +19,8 @@
 #
 # Each contender gets a client netns (loopback servers on :8080, :25, :5001)
 # joined by a veth pair to a peer netns (192.0.2.2 / 2001:db8::2; listens on
-# :465 only, so a connect to its :25 is answered with a RST). Nothing is sent
+# :465 only, so a connect to its :25 is answered with a RST). (:25 and :465:
+# the first two of BENCH_PORTS.) Nothing is sent
 # from the host's own namespace; rules exist only inside our namespaces;
 # smtpguard is attached only to cgroups this script creates. Everything is
 # removed on every exit path (trap), and every loop is bounded.
@@ -53,7 +59,9 @@ else
 fi
 SCALE_NS="1 10 100 1000 10000"
 CONTENDERS="floor smtpguard iptleg iptnft nft"
-PORTS="25,465,587"        # CSF's default SMTP_PORTS; the same for every contender
+PORTS=${BENCH_PORTS:-25,465,587} # CSF's default SMTP_PORTS; the same for every contender
+P_SMTP=$(cut -d, -f1 <<<"$PORTS")  # the port connected to (loopback MTA, refused remote)
+P_PEER=$(cut -d, -f2 <<<"$PORTS")  # the port the peer listens on
 U_WEB=1001                # a hosting account: not allowed to send
 U_MTA=2000                # an allowed account (always the first allowed UID)
 G_MAIL=8                  # allowed group (Debian's "mail")
@@ -80,6 +88,13 @@ has_all iptables-nft-restore ip6tables-nft-restore || drop iptnft
 has_all nft || drop nft
 [ -x "$SG" ] || die "no $SG; run make"
 [ -x "$HELPER" ] || die "no $HELPER; run make bench-helpers"
+# An enforcement at the root cgroup (scripts/quickstart.sh loads one) judges
+# every contender's connects as well: refuse to measure it.
+HOST_PORTS=$("$SG" status --json 2>/dev/null | sed -n 's/.*"ports":\[\([0-9,]*\)\].*/\1/p')
+for p in $P_SMTP $P_PEER; do
+	[[ ",$HOST_PORTS," != *",$p,"* ]] ||
+		die "the smtpguard enforcement pinned at /sys/fs/bpf/smtpguard guards port $p, which this run uses: set BENCH_PORTS to ports it does not guard (e.g. BENCH_PORTS=824,825,826)"
+done
 
 CG_ROOT=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
 [ -n "$CG_ROOT" ] && [ -d "$CG_ROOT" ] || die "no cgroup v2 mount"
@@ -259,9 +274,9 @@ world_up() {
 		ip -n "$pns" addr add 2001:db8::2/64 dev vp nodad
 		ip -n "$ns" link set vc up
 		ip -n "$pns" link set vp up
-		start_server "$c" "$ns" "$c-serve" serve "$SERVER_LIFETIME" 8080 25
+		start_server "$c" "$ns" "$c-serve" serve "$SERVER_LIFETIME" 8080 "$P_SMTP"
 		start_server "$c" "$ns" "$c-sink" sink "$SERVER_LIFETIME" 5001
-		start_server "$c" "$pns" "$c-peer" serve "$SERVER_LIFETIME" 465
+		start_server "$c" "$pns" "$c-peer" serve "$SERVER_LIFETIME" "$P_PEER"
 	done
 }
 
@@ -301,23 +316,23 @@ sample() {
 
 refusal_outcome() { # how a refused connect ends for CONTENDER
 	case $1 in
-	floor) echo refused ;;   # the peer has no listener on :25 -> RST
+	floor) echo refused ;;   # the peer has no listener on :P_SMTP -> RST
 	smtpguard) echo eperm ;;
 	*) echo refused ;;       # REJECT --reject-with tcp-reset
 	esac
 }
 
-# validate: policy works as intended in every contender (peer :465 listens).
+# validate: policy works as intended in every contender (peer :P_PEER listens).
 validate() {
 	local c out want
 	for c in $CONTENDERS; do
-		out=$(client "$c" "$U_MTA" connect 192.0.2.2 465 3) || true
+		out=$(client "$c" "$U_MTA" connect 192.0.2.2 "$P_PEER" 3) || true
 		expect "validate/$c/allowed" "$out" ok
 		want=$(refusal_outcome "$c")
 		[ "$c" = floor ] && want=ok
-		out=$(client "$c" "$U_WEB" connect 192.0.2.2 465 3) || true
+		out=$(client "$c" "$U_WEB" connect 192.0.2.2 "$P_PEER" 3) || true
 		expect "validate/$c/denied" "$out" "$want"
-		out=$(client "$c" "$U_WEB" connect 2001:db8::2 465 3) || true
+		out=$(client "$c" "$U_WEB" connect 2001:db8::2 "$P_PEER" 3) || true
 		expect "validate/$c/denied6" "$out" "$want"
 	done
 }
@@ -339,7 +354,7 @@ for r in $(seq "$ROUNDS"); do
 		sample open "$c" 8080 "$r" "$U_WEB" ok 127.0.0.1 8080 "$CONN_ITER"
 	done
 	for c in $CONTENDERS; do
-		sample smtp "$c" 25 "$r" "$U_MTA" ok 127.0.0.1 25 "$CONN_ITER"
+		sample smtp "$c" 25 "$r" "$U_MTA" ok 127.0.0.1 "$P_SMTP" "$CONN_ITER"
 	done
 done
 
@@ -361,7 +376,7 @@ for n in $SCALE_NS; do
 	done
 	for r in $(seq "$SCALE_ROUNDS"); do
 		for c in $CONTENDERS; do
-			sample refuse "$c" "$n" "$r" "$U_WEB" "$(refusal_outcome "$c")" 192.0.2.2 25 "$SCALE_ITER"
+			sample refuse "$c" "$n" "$r" "$U_WEB" "$(refusal_outcome "$c")" 192.0.2.2 "$P_SMTP" "$SCALE_ITER"
 		done
 	done
 done
@@ -375,8 +390,8 @@ prog_stats() { # -> "run_time_ns run_cnt" of the pinned connect4 program
 }
 STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -q -w kernel.bpf_stats_enabled=1
-for path in "open 127.0.0.1 8080 $U_WEB ok" "smtp 127.0.0.1 25 $U_MTA ok" \
-	"refuse 192.0.2.2 25 $U_WEB eperm"; do
+for path in "open 127.0.0.1 8080 $U_WEB ok" "smtp 127.0.0.1 $P_SMTP $U_MTA ok" \
+	"refuse 192.0.2.2 $P_SMTP $U_WEB eperm"; do
 	set -- $path
 	read -r t0 n0 < <(prog_stats)
 	out=$(client smtpguard "$4" connect "$2" "$3" "$STATS_ITER") || true
@@ -459,11 +474,11 @@ TABLE="$WORK/table.md"
 	}
 	row "connect+close, non-guarded port 8080, µs (median)" open 8080 5 lat
 	row "connect+close, non-guarded port 8080, connects/s" open 8080 6 rate
-	row "connect+close, :25 on loopback, allowed user, µs" smtp 25 5 lat
-	row "connect+close, :25 on loopback, allowed user, connects/s" smtp 25 6 rate
+	row "connect+close, :$P_SMTP on loopback, allowed user, µs" smtp 25 5 lat
+	row "connect+close, :$P_SMTP on loopback, allowed user, connects/s" smtp 25 6 rate
 	row "bulk TCP over loopback, Gbit/s" tput 0 5 gbit
 	for n in $SCALE_NS; do
-		row "refused connect to :25, $n allowed UIDs, µs" refuse "$n" 5 lat
+		row "refused connect to :$P_SMTP, $n allowed UIDs, µs" refuse "$n" 5 lat
 	done
 	printf '| policy install for 10,000 UIDs, ms |'
 	for c in $CONTENDERS; do
@@ -478,7 +493,7 @@ PAIRED="$WORK/paired.md"
 {
 	echo "| paired ratio to (a), median [IQR] over rounds |$(for c in $CONTENDERS; do [ "$c" = floor ] || printf ' %s |' "${LABEL[$c]}"; done)"
 	echo "|---|$(for c in $CONTENDERS; do [ "$c" = floor ] || printf -- '---:|'; done)"
-	for spec in "open 8080 connect+close, port 8080" "smtp 25 connect+close, :25 allowed" \
+	for spec in "open 8080 connect+close, port 8080" "smtp 25 connect+close, :$P_SMTP allowed" \
 		"tput 0 throughput" "refuse 1 refusal, 1 UID" "refuse 10000 refusal, 10,000 UIDs"; do
 		set -- $spec
 		p=$1 n=$2
@@ -506,8 +521,8 @@ bpfv() { med bpfns smtpguard "$1"; }
 	echo "| BPF program run time per connect() (connect4, bpf_stats) | ns |"
 	echo "|---|---:|"
 	echo "| non-guarded port (port check only) | $(bpfv open) |"
-	echo "| :25 to an allowed destination (127.0.0.1) | $(bpfv smtp) |"
-	echo "| :25 refused, 10,000 allowed UIDs (UID lookup, counters, offender, event) | $(bpfv refuse) |"
+	echo "| :$P_SMTP to an allowed destination (127.0.0.1) | $(bpfv smtp) |"
+	echo "| :$P_SMTP refused, 10,000 allowed UIDs (UID lookup, counters, offender, event) | $(bpfv refuse) |"
 } >"$SGT"
 
 echo
@@ -541,7 +556,7 @@ if [ -n "$PNG" ]; then
 		gnuplot <<-EOF || log "gnuplot failed"
 			set terminal pngcairo size 900,560 font "sans,10"
 			set output "$PNG"
-			set title "Refused connect() to :25 by a non-allowed user vs. number of allowed UIDs"
+			set title "Refused connect() to :$P_SMTP by a non-allowed user vs. number of allowed UIDs"
 			set logscale x
 			set logscale y
 			set xlabel "allowed UIDs"

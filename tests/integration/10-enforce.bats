@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The core promise: a non-allowed UID cannot reach a remote port 25 by any
-# route we know of, while loopback, other ports and allowed accounts work.
+# The core promise: a non-allowed UID cannot reach a remote guarded port by
+# any route we know of, while loopback, other ports and allowed accounts work.
+# The guarded port is $SG_TEST_PORT (it stands for 25; see lib.bash).
 
 load lib
 
@@ -8,7 +9,7 @@ setup_file() {
 	world_up e
 	write_config "$WORK/policy.conf" \
 		"# test policy" \
-		"ports = 25" \
+		"ports = $SG_TEST_PORT" \
 		"allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 	"$SG" --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
@@ -21,12 +22,12 @@ teardown_file() {
 # refused ARGS...: the connect fails with EPERM and the remote host sees nothing.
 refused() {
 	local before after
-	before=$(mx_accepts 25)
+	before=$(mx_accepts "$SG_TEST_PORT")
 	run try "$U_DENIED" "$G_PLAIN" "$@"
 	[ "$status" -eq 10 ] || { echo "want EPERM (10), got $status: $output"; return 1; }
 	[ "$output" = "EPERM" ]
-	after=$(mx_accepts 25)
-	[ "$before" = "$after" ] || { echo "remote :25 accepted a refused client"; return 1; }
+	after=$(mx_accepts "$SG_TEST_PORT")
+	[ "$before" = "$after" ] || { echo "remote guarded port accepted a refused client"; return 1; }
 }
 
 # link_ids: "ID4 ID6" of the pinned links, from status --json.
@@ -47,69 +48,69 @@ link_ids() {
 	done
 }
 
-@test "non-allowed UID to remote :25 over IPv4 gets EPERM" {
-	refused "$MX4" 25
+@test "non-allowed UID to the remote guarded port over IPv4 gets EPERM" {
+	refused "$MX4" "$SG_TEST_PORT"
 }
 
-@test "non-allowed UID to remote :25 over IPv6 gets EPERM" {
-	refused "$MX6" 25
+@test "non-allowed UID to the remote guarded port over IPv6 gets EPERM" {
+	refused "$MX6" "$SG_TEST_PORT"
 }
 
-@test "non-allowed UID to remote :25 via an IPv4-mapped IPv6 address gets EPERM" {
-	refused "::ffff:$MX4" 25
+@test "non-allowed UID to the remote guarded port via an IPv4-mapped IPv6 address gets EPERM" {
+	refused "::ffff:$MX4" "$SG_TEST_PORT"
 }
 
 @test "non-allowed UID: a non-blocking connect gets EPERM at once" {
-	refused --nonblock "$MX4" 25
-	refused --nonblock "$MX6" 25
+	refused --nonblock "$MX4" "$SG_TEST_PORT"
+	refused --nonblock "$MX6" "$SG_TEST_PORT"
 }
 
 @test "non-allowed UID: TCP Fast Open (sendto MSG_FASTOPEN) gets EPERM" {
-	refused --fastopen "$MX4" 25
-	refused --fastopen "$MX6" 25
+	refused --fastopen "$MX4" "$SG_TEST_PORT"
+	refused --fastopen "$MX6" "$SG_TEST_PORT"
 }
 
 @test "non-allowed UID that maps itself to root in a user namespace is still refused" {
-	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user "$WORK/sgconnect" "$MX4" 25
+	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user "$WORK/sgconnect" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 }
 
-@test "allowed UID connects to remote :25 over IPv4 and IPv6" {
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+@test "allowed UID connects to the remote guarded port over IPv4 and IPv6" {
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
-	[ "$output" = "connected 220 remote 25" ]
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX6" 25
-	[ "$status" -eq 0 ]
-}
-
-@test "root connects to remote :25" {
-	run try 0 0 "$MX4" 25
+	[ "$output" = "connected 220 remote $SG_TEST_PORT" ]
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }
 
-@test "a member of an allowed GID connects to remote :25" {
-	run try "$U_GROUPED" "$G_ALLOWED" "$MX4" 25
-	[ "$status" -eq 0 ]
-	run try "$U_GROUPED" "$G_ALLOWED" --fastopen "$MX6" 25
+@test "root connects to the remote guarded port" {
+	run try 0 0 "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }
 
-@test "every UID reaches the local MTA on loopback :25 (IPv4, IPv6, mapped)" {
+@test "a member of an allowed GID connects to the remote guarded port" {
+	run try "$U_GROUPED" "$G_ALLOWED" "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 0 ]
+	run try "$U_GROUPED" "$G_ALLOWED" --fastopen "$MX6" "$SG_TEST_PORT"
+	[ "$status" -eq 0 ]
+}
+
+@test "every UID reaches the local MTA on loopback at the guarded port (IPv4, IPv6, mapped)" {
 	for uid in "$U_DENIED" "$U_ALLOWED" 0; do
-		run try "$uid" "$G_PLAIN" 127.0.0.1 25
-		[ "$output" = "connected 220 local 25" ]
-		run try "$uid" "$G_PLAIN" ::1 25
-		[ "$output" = "connected 220 local 25" ]
-		run try "$uid" "$G_PLAIN" ::ffff:127.0.0.1 25
-		[ "$output" = "connected 220 local 25" ]
+		run try "$uid" "$G_PLAIN" 127.0.0.1 "$SG_TEST_PORT"
+		[ "$output" = "connected 220 local $SG_TEST_PORT" ]
+		run try "$uid" "$G_PLAIN" ::1 "$SG_TEST_PORT"
+		[ "$output" = "connected 220 local $SG_TEST_PORT" ]
+		run try "$uid" "$G_PLAIN" ::ffff:127.0.0.1 "$SG_TEST_PORT"
+		[ "$output" = "connected 220 local $SG_TEST_PORT" ]
 	done
 }
 
-@test "every UID reaches a non-guarded remote port (:80)" {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 80
-	[ "$output" = "connected 220 remote 80" ]
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" 80
-	[ "$output" = "connected 220 remote 80" ]
+@test "every UID reaches a non-guarded remote port" {
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_OPEN_PORT"
+	[ "$output" = "connected 220 remote $SG_TEST_OPEN_PORT" ]
+	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_OPEN_PORT"
+	[ "$output" = "connected 220 remote $SG_TEST_OPEN_PORT" ]
 }
 
 @test "status reports the enforced policy and exits 0" {
@@ -117,7 +118,7 @@ link_ids() {
 	[ "$status" -eq 0 ]
 	grep -q "^status: *loaded" <<<"$output"
 	grep -q "^cgroup: *$CG " <<<"$output"
-	grep -q "^ports: *25$" <<<"$output"
+	grep -q "^ports: *$SG_TEST_PORT$" <<<"$output"
 	grep -q "^allow users: *root(0) $U_ALLOWED$" <<<"$output"
 	grep -q "^allow groups: *$G_ALLOWED$" <<<"$output"
 	grep -q "^allow destinations: *127.0.0.0/8 ::1/128$" <<<"$output"
@@ -127,35 +128,35 @@ link_ids() {
 @test "status --json is one JSON object with the policy" {
 	run "$SG" status --json --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
-	/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["loaded"] and d["ports"]==[25], d' "$output"
+	/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["loaded"] and d["ports"]==[int(sys.argv[2])], d' "$output" "$SG_TEST_PORT"
 }
 
-@test "load again with port 80 added refuses :80, without attaching twice" {
+@test "load again with a second port added refuses it, without attaching twice" {
 	links_before=$(link_ids)
-	write_config "$WORK/policy2.conf" "ports = 25, 80" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/policy2.conf" "ports = $SG_TEST_PORT, $SG_TEST_OPEN_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 	run "$SG" --config "$WORK/policy2.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"policy updated"* ]]
 	run bpftool cgroup show "$CG"
 	[ "$(grep -c connect <<<"$output")" -eq 2 ]
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 80
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_OPEN_PORT"
 	[ "$status" -eq 10 ]
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 80
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_OPEN_PORT"
 	[ "$status" -eq 0 ]
 	run "$SG" status --pin-dir "$PIN"
-	grep -q "^ports: *25 80$" <<<"$output"
+	grep -q "^ports: *$SG_TEST_PORT $SG_TEST_OPEN_PORT$" <<<"$output"
 	# links are updated in place: same link ids as before
 	[ "$(link_ids)" = "$links_before" ]
 }
 
 @test "reload swaps the policy in place; --cgroup elsewhere is refused" {
-	write_config "$WORK/policy3.conf" "ports = 25" "allow_users = root"
+	write_config "$WORK/policy3.conf" "ports = $SG_TEST_PORT" "allow_users = root"
 	ids=$(link_ids)
 	run "$SG" --config "$WORK/policy3.conf" --pin-dir "$PIN" reload
 	[ "$status" -eq 0 ]
 	[ "$(link_ids)" = "$ids" ]
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 	run "$SG" --config "$WORK/policy3.conf" --pin-dir "$PIN" --cgroup "$(cgroup2_root)" load
 	[ "$status" -eq 2 ]
@@ -168,8 +169,9 @@ link_ids() {
 	[[ "$output" == *"unloaded"* ]]
 	[ ! -e "$PIN" ]
 	run bpftool cgroup show "$CG"
-	! grep -q connect <<<"$output"
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	[ "$status" -eq 0 ]
+	[[ "$output" != *connect* ]] || { echo "still attached: $output"; return 1; }
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 	run "$SG" status --pin-dir "$PIN"
 	[ "$status" -eq 3 ]
@@ -182,5 +184,6 @@ link_ids() {
 	run "$SG" --pin-dir "$PIN" reload
 	[ "$status" -eq 3 ]
 	run bpftool cgroup show "$CG"
-	! grep -q connect <<<"$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *connect* ]] || { echo "attached: $output"; return 1; }
 }

@@ -8,6 +8,8 @@ load lib
 
 setup_file() {
 	world_up v
+	# a config of its own: not the host's /etc/smtpguard/smtpguard.conf
+	write_config "$WORK/policy.conf" "ports = $SG_TEST_PORT" "allow_users = root"
 }
 
 teardown_file() {
@@ -20,18 +22,19 @@ teardown_file() {
 	SMTPGUARD_TEST_HOST_PID=1 run unshare --mount --pid --fork --mount-proc --propagation private sh -c '
 		umount -l /sys/fs/bpf 2>/dev/null
 		stat -f -c %T /sys/fs/bpf
-		"$1" --cgroup "$2" load || exit 10
+		"$1" --config "$3" --cgroup "$2" load || exit 10
 		stat -f -c %T /sys/fs/bpf
 		stat -c %a /sys/fs/bpf/smtpguard
 		"$1" --cgroup "$2" status >/dev/null || exit 11
-		"$1" --cgroup "$2" unload' sh "$SG" "$CG"
+		"$1" --cgroup "$2" unload' sh "$SG" "$CG" "$WORK/policy.conf"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(sed -n 1p <<<"$output")" = sysfs ]
 	grep -qx "bpf_fs" <<<"$output"
 	grep -qx 700 <<<"$output"
 	run bpftool cgroup show "$CG"
-	[[ "$output" != *connect* ]]
+	[ "$status" -eq 0 ]
+	[[ "$output" != *connect* ]] || { echo "left attached: $output"; return 1; }
 }
 
 @test "a bpffs mounted only in a private mount namespace is refused: exit 1, nothing attached" {
@@ -39,7 +42,7 @@ teardown_file() {
 	# This shell stands for the host (PID 1 may not be inspectable here).
 	SMTPGUARD_TEST_HOST_PID=$$ run unshare --mount --propagation private sh -c '
 		umount -l /sys/fs/bpf 2>/dev/null
-		exec "$1" --cgroup "$2" load' sh "$SG" "$CG"
+		exec "$1" --config "$3" --cgroup "$2" load' sh "$SG" "$CG" "$WORK/policy.conf"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
@@ -50,7 +53,7 @@ teardown_file() {
 
 @test "a private mount namespace that shares the host's bpffs may pin there" {
 	SMTPGUARD_TEST_HOST_PID=$$ run unshare --mount --propagation private \
-		"$SG" --cgroup "$CG" --pin-dir "$PIN" load
+		"$SG" --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -e "$PIN/prog_connect4" ]

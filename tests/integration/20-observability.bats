@@ -8,7 +8,7 @@ RATE=5
 
 setup_file() {
 	world_up o
-	write_config "$WORK/policy.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/policy.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED" "event_rate = $RATE"
 	"$SG" --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
 }
@@ -44,7 +44,7 @@ for o in json.load(sys.stdin)["offenders"]:
 }
 
 # log_around_refusal FILE UID DST [log options]: run `smtpguard log` into
-# FILE while UID makes one refused connect to DST:25; SPAWNED is its PID.
+# FILE while UID makes one refused connect to DST at the guarded port; SPAWNED is its PID.
 # The log stops with SIGINT and must exit 0.
 log_around_refusal() {
 	local file=$1 uid=$2 dst=$3
@@ -52,7 +52,7 @@ log_around_refusal() {
 	"$SG" log "$@" --pin-dir "$PIN" >"$file" 2>&1 &
 	echo $! >"$WORK/reader-log.pid"
 	sleep 0.5
-	spawn "$uid" "$G_PLAIN" "$dst" 25
+	spawn "$uid" "$G_PLAIN" "$dst" "$SG_TEST_PORT"
 	wait "$SPAWNED" || true
 	for _ in $(seq 50); do grep -q "uid.$uid" "$file" && break; sleep 0.1; done
 	kill -INT "$(cat "$WORK/reader-log.pid")"
@@ -63,21 +63,22 @@ log_around_refusal() {
 
 # set_mode MODE: reload the test policy with another mode
 set_mode() {
-	write_config "$WORK/mode.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
-		"allow_groups = $G_ALLOWED" "event_rate = $RATE" "mode = $1"
+	write_config "$WORK/mode.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
+		"allow_groups = $G_ALLOWED" "event_rate = $RATE" "mode = $1" \
+		"redirect_to = 127.0.0.1:$SG_TEST_PORT, [::1]:$SG_TEST_PORT"
 	"$SG" --config "$WORK/mode.conf" --pin-dir "$PIN" reload
 }
 
 @test "counters count exactly each verdict per family" {
 	run "$SG" stats --reset --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
-	for i in 1 2 3; do try "$U_DENIED" "$G_PLAIN" "$MX4" 25 || true; done
-	for i in 1 2; do try "$U_DENIED" "$G_PLAIN" "$MX6" 25 || true; done
-	try "$U_DENIED" "$G_PLAIN" "::ffff:$MX4" 25 || true  # judged and counted as IPv4
-	for i in 1 2; do try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25; done
-	try "$U_GROUPED" "$G_ALLOWED" "$MX6" 25
-	for i in 1 2 3 4; do try "$U_DENIED" "$G_PLAIN" 127.0.0.1 25; done
-	try "$U_DENIED" "$G_PLAIN" "$MX4" 80       # not a guarded port: not seen
+	for i in 1 2 3; do try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT" || true; done
+	for i in 1 2; do try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT" || true; done
+	try "$U_DENIED" "$G_PLAIN" "::ffff:$MX4" "$SG_TEST_PORT" || true  # judged and counted as IPv4
+	for i in 1 2; do try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"; done
+	try "$U_GROUPED" "$G_ALLOWED" "$MX6" "$SG_TEST_PORT"
+	for i in 1 2 3 4; do try "$U_DENIED" "$G_PLAIN" 127.0.0.1 "$SG_TEST_PORT"; done
+	try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_OPEN_PORT"       # not a guarded port: not seen
 	json=$(stats_json)
 	echo "$json"
 	/usr/bin/python3 - "$json" <<'PY'
@@ -96,7 +97,7 @@ PY
 @test "the offenders map has the refused UID, its count, destination and command" {
 	[ "$(offender "$U_DENIED" count)" -eq 6 ]
 	[ "$(offender "$U_DENIED" last_comm)" = sgconnect ]
-	[ "$(offender "$U_DENIED" last_destination)" = "[::ffff:$MX4]:25" ]
+	[ "$(offender "$U_DENIED" last_destination)" = "[::ffff:$MX4]:$SG_TEST_PORT" ]
 	[ "$(offender "$U_DENIED" last_verdict)" = refused ]
 	[ -z "$(offender "$U_ALLOWED" count)" ]
 	run "$SG" stats --pin-dir "$PIN"
@@ -115,17 +116,17 @@ PY
 	local uid=1103
 	log_around_refusal "$WORK/log.json" "$uid" "$MX6" --json
 	local pid=$SPAWNED
-	/usr/bin/python3 - "$WORK/log.json" "$pid" "$uid" "$G_PLAIN" "$MX6" <<'PY'
+	/usr/bin/python3 - "$WORK/log.json" "$pid" "$uid" "$G_PLAIN" "$MX6" "$SG_TEST_PORT" <<'PY'
 import json, sys
-path, pid, uid, gid, dst = sys.argv[1:]
+path, pid, uid, gid, dst, port = sys.argv[1:]
 events = [json.loads(l) for l in open(path) if l.strip()]
 mine = [e for e in events if e["uid"] == int(uid)]
 assert len(mine) == 1, events
 e = mine[0]
 assert e["pid"] == int(pid) and e["tid"] == int(pid), e
 assert e["gid"] == int(gid) and e["comm"] == "sgconnect", e
-assert e["addr"] == dst and e["port"] == 25 and e["family"] == "ipv6", e
-assert e["verdict"] == "refused" and e["dst"] == f"[{dst}]:25", e
+assert e["addr"] == dst and e["port"] == int(port) and e["family"] == "ipv6", e
+assert e["verdict"] == "refused" and e["dst"] == f"[{dst}]:{port}", e
 assert e["cgroup_id"] > 0 and isinstance(e["ts"], float)
 PY
 }
@@ -134,7 +135,7 @@ PY
 	local uid=1104
 	log_around_refusal "$WORK/log.txt" "$uid" "$MX4"
 	local pid=$SPAWNED
-	grep -Eq "^[0-9-]+T[0-9:.]+[+-][0-9]{4} refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:25 family=ipv4 gid=$G_PLAIN tid=$pid cgroup=[0-9]+$" "$WORK/log.txt"
+	grep -Eq "^[0-9-]+T[0-9:.]+[+-][0-9]{4} refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:$SG_TEST_PORT family=ipv4 gid=$G_PLAIN tid=$pid cgroup=[0-9]+$" "$WORK/log.txt"
 }
 
 @test "log and stats exit 3 when nothing is loaded" {
@@ -162,7 +163,7 @@ PY
 		exec "$2" monitor --pin-dir "$3"' sh "$WORK" "$SG" "$PIN" 2>"$WORK/monitor.err" &
 	echo $! >"$WORK/reader-monitor.pid"
 	for _ in $(seq 50); do grep -q "monitor started" "$WORK/syslog.txt" 2>/dev/null && break; sleep 0.1; done
-	spawn "$uid" "$G_PLAIN" "$MX4" 25
+	spawn "$uid" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	local pid=$SPAWNED
 	wait $pid || true
 	for _ in $(seq 50); do grep -q "uid=$uid" "$WORK/syslog.txt" && break; sleep 0.1; done
@@ -178,7 +179,7 @@ PY
 	kill "$(cat "$WORK/reader-syslogd.pid")"
 	rm -f "$WORK/reader-syslogd.pid"
 	cat "$WORK/syslog.txt"
-	grep -Eq "smtpguard\[[0-9]+\]: refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:25 family=ipv4 " "$WORK/syslog.txt"
+	grep -Eq "smtpguard\[[0-9]+\]: refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:$SG_TEST_PORT family=ipv4 " "$WORK/syslog.txt"
 	grep -q "monitor stopped" "$WORK/syslog.txt"
 }
 
@@ -186,7 +187,7 @@ PY
 	local uid=1106
 	"$SG" stats --reset --pin-dir "$PIN"
 	start=$(date +%s.%N)
-	run as "$uid" "$G_PLAIN" "$WORK/sgconnect" --count 100000 "$MX4" 25
+	run as "$uid" "$G_PLAIN" "$WORK/sgconnect" --count 100000 "$MX4" "$SG_TEST_PORT"
 	end=$(date +%s.%N)
 	echo "$output"
 	[ "$output" = "ok=0 eperm=100000 other=0" ]
@@ -223,6 +224,7 @@ PY
 
 @test "--top limits the per-user series" {
 	run "$SG" stats --prometheus --top 0 --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
 	! grep -q '^smtpguard_offender_attempts_total{' <<<"$output"
 }
 
@@ -240,10 +242,10 @@ PY
 	set_mode audit
 	run "$SG" status --pin-dir "$PIN"
 	grep -q "^mode: *audit$" <<<"$output"
-	before=$(mx_accepts 25)
-	run try 1107 "$G_PLAIN" "$MX4" 25
-	[ "$output" = "connected 220 remote 25" ]
-	[ "$(mx_accepts 25)" -eq $((before + 1)) ]
+	before=$(mx_accepts "$SG_TEST_PORT")
+	run try 1107 "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$output" = "connected 220 remote $SG_TEST_PORT" ]
+	[ "$(mx_accepts "$SG_TEST_PORT")" -eq $((before + 1)) ]
 	[ "$(counter ipv4 audited)" -eq 1 ]
 	[ "$(counter ipv4 refused)" -eq 0 ]
 	[ "$(offender 1107 last_verdict)" = audited ]
@@ -251,23 +253,23 @@ PY
 
 @test "redirect mode delivers a non-allowed connect to the local MTA; the remote sees nothing" {
 	set_mode redirect
-	before=$(mx_accepts 25)
-	run try 1108 "$G_PLAIN" "$MX4" 25
-	[ "$output" = "connected 220 local 25" ]
-	run try 1108 "$G_PLAIN" "$MX6" 25
-	[ "$output" = "connected 220 local 25" ]
-	run try 1108 "$G_PLAIN" "::ffff:$MX4" 25
-	[ "$output" = "connected 220 local 25" ]
-	run try 1108 "$G_PLAIN" --fastopen "$MX4" 25
+	before=$(mx_accepts "$SG_TEST_PORT")
+	run try 1108 "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$output" = "connected 220 local $SG_TEST_PORT" ]
+	run try 1108 "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
+	[ "$output" = "connected 220 local $SG_TEST_PORT" ]
+	run try 1108 "$G_PLAIN" "::ffff:$MX4" "$SG_TEST_PORT"
+	[ "$output" = "connected 220 local $SG_TEST_PORT" ]
+	run try 1108 "$G_PLAIN" --fastopen "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
-	[ "$(mx_accepts 25)" -eq "$before" ]
+	[ "$(mx_accepts "$SG_TEST_PORT")" -eq "$before" ]
 	[ "$(counter ipv4 redirected)" -eq 3 ]
 	[ "$(counter ipv6 redirected)" -eq 1 ]
 	[ "$(offender 1108 last_verdict)" = redirected ]
 	# allowed accounts still reach the real remote host
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
-	[ "$output" = "connected 220 remote 25" ]
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$output" = "connected 220 remote $SG_TEST_PORT" ]
 	set_mode enforce
-	run try 1108 "$G_PLAIN" "$MX4" 25
+	run try 1108 "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 }

@@ -14,7 +14,7 @@ setup_file() {
 	PIN_NEW="$PIN-new"
 	mkdir -p "$CG2"
 	export CG2 PIN_DOT PIN_NEW
-	write_config "$WORK/good.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/good.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED" "allow_destinations = 127.0.0.0/8, ::1"
 	chmod 644 "$WORK/good.conf"
 	"$SG" --config "$WORK/good.conf" --cgroup "$CG" --pin-dir "$PIN" load
@@ -106,7 +106,7 @@ nobody() {
 @test "the test enforcement is loaded (baseline)" {
 	grep -q '"loaded":true' "$WORK/base.snap"
 	grep -q "cgroup_inet4_connect" "$WORK/base.snap"
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 }
 
@@ -376,10 +376,10 @@ strict_config() {
 
 @test "after all refused commands the old policy is still enforced" {
 	unchanged
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
-	run try "$U_DENIED" "$G_PLAIN" 127.0.0.1 25
+	run try "$U_DENIED" "$G_PLAIN" 127.0.0.1 "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }

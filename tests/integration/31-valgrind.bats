@@ -26,10 +26,10 @@ setup_file() {
 			"$p" "$p" "$([ "$p" = map_id ] && echo || echo ')')"
 		[ "$p" = map_id ] && printf '{\n   sg-bpf-attr-%s-b\n   Memcheck:Param\n   bpf(attr->%s)\n   fun:syscall\n   ...\n}\n' "$p" "$p"
 	done >"$WORK/bpf.supp"
-	write_config "$WORK/policy.conf" "ports = 25, 587" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/policy.conf" "ports = $SG_TEST_PORT, $SG_TEST_PORT2" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED" "allow_destinations = 127.0.0.0/8, ::1, 198.51.100.0/24"
-	write_config "$WORK/bad.conf" "ports = 25" "mode = block"
-	write_config "$WORK/skip.conf" "ports = 25" "allow_users = root, no-such-user-sgtest"
+	write_config "$WORK/bad.conf" "ports = $SG_TEST_PORT" "mode = block"
+	write_config "$WORK/skip.conf" "ports = $SG_TEST_PORT" "allow_users = root, no-such-user-sgtest"
 }
 
 teardown_file() {
@@ -77,7 +77,7 @@ vg() {
 	vg 0 --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	vg 0 --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	[[ "$output" == *"policy updated"* ]]
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 }
 
@@ -88,12 +88,8 @@ vg() {
 }
 
 @test "valgrind: stats (text, JSON, Prometheus, reset)" {
-	run "$SG" stats --pin-dir "$PIN"
-	if [[ "$output" == *"not implemented yet"* ]]; then
-		skip "stats is not implemented yet"
-	fi
 	# one refusal, so there is an offender to report
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 	vg 0 stats --pin-dir "$PIN"
 	vg 0 stats --json --top 5 --pin-dir "$PIN"

@@ -12,7 +12,7 @@ load lib
 
 setup_file() {
 	world_up h
-	write_config "$WORK/policy.conf" "ports = 25" "allow_users = root, $U_ALLOWED"
+	write_config "$WORK/policy.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED"
 	"$SG" --config "$WORK/policy.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	ATK="${PIN}a"
 	export ATK
@@ -68,11 +68,11 @@ rmdir_settled() {
 }
 
 still_enforced() {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || { echo "v4: $status $output"; return 1; }
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || { echo "v6: $status $output"; return 1; }
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 	run "$SG" status --pin-dir "$PIN"
 	[ "$status" -eq 0 ] && [[ "$output" != *warning* ]]
@@ -201,17 +201,17 @@ link_id() {
 		run bpftool cgroup show "$child" effective
 		grep -q sg_connect4 <<<"$output"
 		grep -q allow4 <<<"$output"
-		run in_cgroup "$child" "$U_DENIED" "$G_PLAIN" "$WORK/sgconnect" "$MX4" 25
+		run in_cgroup "$child" "$U_DENIED" "$G_PLAIN" "$WORK/sgconnect" "$MX4" "$SG_TEST_PORT"
 		[ "$status" -eq 10 ] || { echo "$how v4: $output"; return 1; }
-		run in_cgroup "$child" "$U_DENIED" "$G_PLAIN" "$WORK/sgconnect" "$MX6" 25
+		run in_cgroup "$child" "$U_DENIED" "$G_PLAIN" "$WORK/sgconnect" "$MX6" "$SG_TEST_PORT"
 		[ "$status" -eq 10 ] || { echo "$how v6: $output"; return 1; }
-		run in_cgroup "$child" "$U_DENIED" "$G_PLAIN" "$WORK/sgconnect" --fastopen "$MX4" 25
+		run in_cgroup "$child" "$U_DENIED" "$G_PLAIN" "$WORK/sgconnect" --fastopen "$MX4" "$SG_TEST_PORT"
 		[ "$status" -eq 10 ] || { echo "$how tfo: $output"; return 1; }
 		# a root process there: a non-allowed UID is still refused
-		run in_cgroup "$child" 0 0 setpriv --reuid="$U_DENIED" "$WORK/sgconnect" "$MX4" 25
+		run in_cgroup "$child" 0 0 setpriv --reuid="$U_DENIED" "$WORK/sgconnect" "$MX4" "$SG_TEST_PORT"
 		[ "$status" -eq 10 ]
 		# the allowed UID is unaffected
-		run in_cgroup "$child" "$U_ALLOWED" "$G_PLAIN" "$WORK/sgconnect" "$MX4" 25
+		run in_cgroup "$child" "$U_ALLOWED" "$G_PLAIN" "$WORK/sgconnect" "$MX4" "$SG_TEST_PORT"
 		[ "$status" -eq 0 ]
 		for p in allow4 allow6 force4 force6; do
 			t=connect${p: -1}
@@ -230,7 +230,7 @@ link_id() {
 	# a refused process that waits, then connects; root moves it meanwhile
 	in_cgroup "$CG" "$U_DENIED" "$G_PLAIN" sh -c '
 		while [ ! -e "$1/go" ]; do sleep 0.05; done
-		exec "$1/sgconnect" "$2" 25' sh "$WORK" "$MX4" >"$WORK/moved.out" 2>&1 &
+		exec "$1/sgconnect" "$2" "$3"' sh "$WORK" "$MX4" "$SG_TEST_PORT" >"$WORK/moved.out" 2>&1 &
 	pid=$!
 	echo "$pid" >"$WORK/moved.pid"
 	sleep 0.2
@@ -246,7 +246,7 @@ link_id() {
 		[ -e "$1/cgroup.procs" ] && [ -e "$2/cgroup.procs" ] || exit 99
 		echo $$ >"$1/cgroup.procs" && echo "MOVED to root"
 		echo $$ >"$2/cgroup.procs" && echo "MOVED to parent"
-		exec "$3/sgconnect" "$4" 25' sh "$(cgroup2_root)" "$CG" "$WORK" "$MX4"
+		exec "$3/sgconnect" "$4" "$5"' sh "$(cgroup2_root)" "$CG" "$WORK" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 	[[ "$output" != *MOVED* ]]
 	rmdir_settled "$sub" "$CG/a"
@@ -259,53 +259,54 @@ link_id() {
 	run in_cgroup "$d" "$U_DENIED" "$G_PLAIN" sh -c '
 		mkdir "$1/mine" && echo $$ >"$1/mine/cgroup.procs" || exit 99
 		grep -q "/deleg/mine$" /proc/self/cgroup || exit 98
-		exec "$2/sgconnect" "$3" 25' sh "$d" "$WORK" "$MX4"
+		exec "$2/sgconnect" "$3" "$4"' sh "$d" "$WORK" "$MX4" "$SG_TEST_PORT"
 	rmdir_settled "$d/mine" "$d"
 	[ "$status" -eq 10 ] || { echo "$status $output"; return 1; }
 }
 
 @test "a fresh network namespace (unshare -n) is covered" {
-	# inside: loopback plus a "remote" address on it, a listener on 25 and
-	# 80; the refused UID gets EPERM on 25 only. Nothing leaves the ns.
+	# inside: loopback plus a "remote" address on it, a listener on the
+	# guarded and an open port; the refused UID gets EPERM on the guarded one
+	# only. Nothing leaves the ns.
 	run in_cgroup "$CG" 0 0 unshare -n sh -c '
 		ip link set lo up && ip addr add 198.51.100.1/32 dev lo || exit 99
-		"$1/sgserve" fresh 25 80 >"$1/fresh.log" 2>&1 &
+		"$1/sgserve" fresh "$3" "$4" >"$1/fresh.log" 2>&1 &
 		srv=$!
 		for i in $(seq 100); do grep -q ready "$1/fresh.log" 2>/dev/null && break; sleep 0.05; done
-		setpriv --reuid="$2" --regid="$2" --clear-groups "$1/sgconnect" 198.51.100.1 25
-		echo "rc25=$?"
-		setpriv --reuid="$2" --regid="$2" --clear-groups "$1/sgconnect" 198.51.100.1 80
-		echo "rc80=$?"
-		"$1/sgconnect" 198.51.100.1 25
+		setpriv --reuid="$2" --regid="$2" --clear-groups "$1/sgconnect" 198.51.100.1 "$3"
+		echo "rcguarded=$?"
+		setpriv --reuid="$2" --regid="$2" --clear-groups "$1/sgconnect" 198.51.100.1 "$4"
+		echo "rcopen=$?"
+		"$1/sgconnect" 198.51.100.1 "$3"
 		echo "rcroot=$?"
 		kill $srv; wait $srv
-		exit 0' sh "$WORK" "$U_DENIED"
+		exit 0' sh "$WORK" "$U_DENIED" "$SG_TEST_PORT" "$SG_TEST_OPEN_PORT"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"EPERM"*"rc25=10"* ]]
-	[[ "$output" == *"connected 220 fresh 80"*"rc80=0"* ]]
-	[[ "$output" == *"connected 220 fresh 25"*"rcroot=0"* ]]
+	[[ "$output" == *"EPERM"*"rcguarded=10"* ]]
+	[[ "$output" == *"connected 220 fresh $SG_TEST_OPEN_PORT"*"rcopen=0"* ]]
+	[[ "$output" == *"connected 220 fresh $SG_TEST_PORT"*"rcroot=0"* ]]
 }
 
 @test "a user who maps itself to root in a user namespace is still refused (own netns too)" {
-	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user "$WORK/sgconnect" "$MX4" 25
+	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user "$WORK/sgconnect" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
-	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user "$WORK/sgconnect" "$MX6" 25
+	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user "$WORK/sgconnect" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 	mkdir -m 1777 "$WORK/u"
 	run as "$U_DENIED" "$G_PLAIN" unshare --user --map-root-user --net sh -c '
 		id -u
 		ip link set lo up && ip addr add 198.51.100.1/32 dev lo || exit 99
-		"$1/sgserve" userns 25 80 >"$1/u/userns.log" 2>&1 &
+		"$1/sgserve" userns "$2" "$3" >"$1/u/userns.log" 2>&1 &
 		srv=$!
 		for i in $(seq 100); do grep -q ready "$1/u/userns.log" 2>/dev/null && break; sleep 0.05; done
-		"$1/sgconnect" 198.51.100.1 25; echo "rc25=$?"
-		"$1/sgconnect" 198.51.100.1 80; echo "rc80=$?"
+		"$1/sgconnect" 198.51.100.1 "$2"; echo "rcguarded=$?"
+		"$1/sgconnect" 198.51.100.1 "$3"; echo "rcopen=$?"
 		kill $srv; wait $srv
-		exit 0' sh "$WORK"
+		exit 0' sh "$WORK" "$SG_TEST_PORT" "$SG_TEST_OPEN_PORT"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == 0* ]]
-	[[ "$output" == *"rc25=10"* ]]
-	[[ "$output" == *"rc80=0"* ]]
+	[[ "$output" == *"rcguarded=10"* ]]
+	[[ "$output" == *"rcopen=0"* ]]
 }

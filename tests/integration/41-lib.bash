@@ -4,14 +4,14 @@
 
 # Three policies that differ in ports, users, groups and destinations but
 # judge the workers alike: U_ALLOWED and G_ALLOWED allowed, U_DENIED not,
-# the remote mail host not an allowed destination, port 25 guarded.
+# the remote mail host not an allowed destination, $SG_TEST_PORT guarded.
 write_rotating_configs() {
-	write_config "$WORK/rot0.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/rot0.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
-	write_config "$WORK/rot1.conf" "ports = 25, 587, 2525" \
+	write_config "$WORK/rot1.conf" "ports = $SG_TEST_PORT, $SG_TEST_PORT2, 2525" \
 		"allow_users = root, $U_ALLOWED, 2001, 2002" "allow_groups = $G_ALLOWED, 3001" \
 		"allow_destinations = 198.51.100.0/24, 2001:db8:ffff::/48"
-	write_config "$WORK/rot2.conf" "ports = 25, 465" "allow_users = $U_ALLOWED, 4000" \
+	write_config "$WORK/rot2.conf" "ports = $SG_TEST_PORT, $SG_TEST_PORT3" "allow_users = $U_ALLOWED, 4000" \
 		"allow_groups = $G_ALLOWED" "allow_destinations = 203.0.113.7, 127.0.0.0/8, ::1"
 }
 
@@ -19,7 +19,7 @@ write_rotating_configs() {
 # world_down kill it after a failure.
 start_worker() {
 	local name=$1 uid=$2 gid=$3 secs=$4 addr=$5
-	as "$uid" "$gid" "$WORK/sgworker" "$secs" "$addr" 25 >"$WORK/w-$name.out" 2>&1 &
+	as "$uid" "$gid" "$WORK/sgworker" "$secs" "$addr" "$SG_TEST_PORT" >"$WORK/w-$name.out" 2>&1 &
 	echo $! >"$WORK/w-$name.pid"
 }
 

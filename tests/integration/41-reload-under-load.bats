@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Zero-gap reload: workers of allowed and non-allowed UIDs connect to the
-# remote :25 without pause while `smtpguard reload` swaps in a different
+# remote guarded port without pause while `smtpguard reload` swaps in a different
 # policy each time (one that judges these UIDs alike). Not one allowed
 # connect may be refused, not one refused UID may get through.
 
@@ -9,7 +9,7 @@ load 41-lib
 
 setup_file() {
 	world_up r
-	write_config "$WORK/start.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/start.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 	"$SG" --config "$WORK/start.conf" --cgroup "$CG" --pin-dir "$PIN" load
 }

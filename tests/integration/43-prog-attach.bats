@@ -8,7 +8,7 @@ load 41-lib
 
 setup_file() {
 	world_up p
-	write_config "$WORK/policy.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/policy.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 	SMTPGUARD_FORCE_PROG_ATTACH=1 "$SG" --config "$WORK/policy.conf" --cgroup "$CG" \
 		--pin-dir "$PIN" load
@@ -38,13 +38,13 @@ ours_attached() {
 }
 
 enforced() {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || return 1
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || return 1
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ] || return 1
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX6" 25
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }
 
@@ -70,16 +70,16 @@ enforced() {
 @test "prog_attach: reload swaps the programs in place (one per hook throughout), no knob needed" {
 	local old4
 	old4=$(prog_ids cgroup_inet4_connect)
-	write_config "$WORK/policy2.conf" "ports = 25, 80" "allow_users = root, $U_ALLOWED"
+	write_config "$WORK/policy2.conf" "ports = $SG_TEST_PORT, $SG_TEST_OPEN_PORT" "allow_users = root, $U_ALLOWED"
 	run "$SG" --config "$WORK/policy2.conf" --pin-dir "$PIN" reload
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"policy updated"*"(prog_attach)"* ]]
 	ours_attached 1
 	[ "$(prog_ids cgroup_inet4_connect)" != "$old4" ]
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 80
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_OPEN_PORT"
 	[ "$status" -eq 10 ]
 	run "$SG" status --pin-dir "$PIN"
-	grep -q "^ports: *25 80$" <<<"$output"
+	grep -q "^ports: *$SG_TEST_PORT $SG_TEST_OPEN_PORT$" <<<"$output"
 	grep -q "^attach method: *prog_attach$" <<<"$output"
 	[[ "$output" != *warning* ]]
 	# load without the knob keeps the method of the existing load
@@ -122,7 +122,8 @@ enforced() {
 	run "$SG" status --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *warning* ]]
-	! ls "$PIN" | grep -q -- '-new$'
+	run ls "$PIN"
+	[[ "$output" != *-new* ]] || { echo "staging pins left: $output"; return 1; }
 	enforced
 }
 
@@ -149,10 +150,11 @@ enforced() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *unloaded* ]]
 	run bpftool cgroup show "$CG"
-	! grep -q sg_connect <<<"$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *sg_connect* ]] || { echo "left attached: $output"; return 1; }
 	grep -q 'cgroup_inet4_connect *multi *allow4' <<<"$output"
 	[ ! -e "$PIN" ]
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 	bpftool cgroup detach "$CG" connect4 pinned "$FOREIGN/allow4"
 	rm -rf "$FOREIGN"

@@ -2,10 +2,24 @@
 #
 # A test world: a cgroup v2 directory the clients run in, a temporary pin dir
 # in bpffs, and two network namespaces joined by a veth pair:
-#   client ns  192.0.2.1 / 2001:db8::1, a "local MTA" on loopback :25
-#   mx ns      192.0.2.2 / 2001:db8::2, a "remote mail host" on :25 :80 :587
+#   client ns  192.0.2.1 / 2001:db8::1, a "local MTA" on loopback :SG_TEST_PORT
+#   mx ns      192.0.2.2 / 2001:db8::2, a "remote mail host" on every test port
 # Nothing is sent outside these namespaces, and teardown removes everything
 # it made, also after a failure.
+#
+# Knobs (environment):
+#   SG_TEST_PORT, SG_TEST_PORT2, SG_TEST_PORT3, SG_TEST_OPEN_PORT
+#       the ports the suite judges on (see below)
+#   SG_TEST_PARENT_CG=1      nest each world's cgroup under a parent cgroup
+#       that world_up makes and loads an enforcement on, with its own pin dir
+#       and SG_TEST_PARENT_CONF (default: the example config `make install`
+#       puts in /etc, i.e. what scripts/quickstart.sh loads at the root).
+#       Cgroup programs of an ancestor run for its descendants, so this is
+#       the README's quickstart-then-`make check` host without touching the
+#       real root cgroup.
+#   SG_TEST_PARENT_CG=DIR    nest under an existing cgroup DIR instead (its
+#       enforcement, if any, is the caller's; SG_TEST_PARENT_PIN names its
+#       pin dir so the preflight checks it too).
 
 TOP=${SG_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 SG="$TOP/smtpguard"
@@ -20,20 +34,105 @@ G_PLAIN=1001
 MX4=192.0.2.2
 MX6=2001:db8::2
 
+# The ports the suite judges on. Never 25, 465 or 587: on a host where
+# scripts/quickstart.sh has run, an enforcement at the root cgroup guards
+# those for every process in every network namespace (a cgroup program runs
+# for all descendants, and the connect hook does not look at the netns), and
+# it refuses the suite's test users there. These are privileged (< 1024):
+# redirect_to must name a port only root can bind, and the local MTA here is
+# the redirect target. They come from 811-827, a block IANA leaves
+# unassigned, so no mail or hosting policy has a reason to guard them (not
+# 24 or 26: hosts offer 26 as an alternative SMTP port, and 24 is "any
+# private mail system"). Override them if your root policy guards these.
+: "${SG_TEST_PORT:=824}"      # the guarded port of the test policies (stands for 25)
+: "${SG_TEST_PORT2:=825}"     # a second guarded port (stands for 587)
+: "${SG_TEST_PORT3:=826}"     # a third one (stands for 465)
+: "${SG_TEST_OPEN_PORT:=827}" # a port the test policies leave open (stands for 80)
+export SG_TEST_PORT SG_TEST_PORT2 SG_TEST_PORT3 SG_TEST_OPEN_PORT
+SG_TEST_PORTS="$SG_TEST_PORT $SG_TEST_PORT2 $SG_TEST_PORT3 $SG_TEST_OPEN_PORT"
+SG_HOST_PIN=/sys/fs/bpf/smtpguard # where `smtpguard load` pins by default
+
 cgroup2_root() {
 	awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo
 }
 
+# guarded_test_ports PIN: the test ports the enforcement pinned at PIN
+# guards, on one line; exit 3 when nothing is loaded there, 1 when its
+# policy cannot be read (the message is the output).
+guarded_test_ports() {
+	local json rc
+	json=$("$SG" status --json --pin-dir "$1" 2>&1)
+	rc=$?
+	[ "$rc" -eq 3 ] && return 3
+	[ "$rc" -eq 0 ] || { echo "status exit $rc: $json"; return 1; }
+	/usr/bin/python3 -c '
+import json, sys
+guarded = set(json.loads(sys.argv[1]).get("ports", []))
+print(" ".join(p for p in sys.argv[2:] if int(p) in guarded))' "$json" $SG_TEST_PORTS ||
+		{ echo "cannot read the ports from: $json"; return 1; }
+}
+
+# host_preflight: fail with one line when an enforcement this suite runs
+# under (the host's at the default pin dir, or the parent one) guards a
+# port the suite judges on: the tests would fail for a reason of the host's.
+host_preflight() {
+	local pin out rc
+	for pin in "$SG_HOST_PIN" ${SG_WORLD_PARENT_PIN:-} ${SG_TEST_PARENT_PIN:-}; do
+		out=$(guarded_test_ports "$pin")
+		rc=$?
+		[ "$rc" -eq 3 ] && continue
+		if [ "$rc" -ne 0 ]; then
+			echo "world_up: an smtpguard enforcement is pinned at $pin, but its policy cannot be read ($out)" >&2
+			return 1
+		fi
+		if [ -n "$out" ]; then
+			echo "world_up: the enforcement pinned at $pin guards port(s) $out, which the tests use: set SG_TEST_PORT, SG_TEST_PORT2, SG_TEST_PORT3 and SG_TEST_OPEN_PORT to ports it does not guard" >&2
+			return 1
+		fi
+	done
+}
+
+# parent_up ID: sets PARENT, the cgroup the world's cgroup goes in (see
+# SG_TEST_PARENT_CG); with SG_TEST_PARENT_CG=1 it makes one and loads the
+# parent enforcement on it.
+parent_up() {
+	local id=$1
+	case "${SG_TEST_PARENT_CG:-}" in
+	"" | 0) PARENT=$(cgroup2_root) ;;
+	1)
+		SG_WORLD_PARENT_CG="$(cgroup2_root)/${id}P"
+		SG_WORLD_PARENT_PIN="/sys/fs/bpf/${id}P"
+		export SG_WORLD_PARENT_CG SG_WORLD_PARENT_PIN
+		mkdir "$SG_WORLD_PARENT_CG" || return 1
+		install -m 0600 "${SG_TEST_PARENT_CONF:-$TOP/smtpguard.conf.example}" "$WORK/parent.conf"
+		"$SG" --config "$WORK/parent.conf" --cgroup "$SG_WORLD_PARENT_CG" \
+			--pin-dir "$SG_WORLD_PARENT_PIN" load >"$WORK/parent.log" 2>&1 ||
+			{ echo "world_up: loading the parent enforcement failed: $(cat "$WORK/parent.log")" >&2; return 1; }
+		PARENT=$SG_WORLD_PARENT_CG
+		;;
+	*)
+		[ -d "$SG_TEST_PARENT_CG" ] ||
+			{ echo "world_up: SG_TEST_PARENT_CG=$SG_TEST_PARENT_CG is not a directory" >&2; return 1; }
+		PARENT=$SG_TEST_PARENT_CG
+		;;
+	esac
+}
+
 # world_up NAME: sets CG, PIN, NS_C, NS_M, WORK and starts the listeners.
+# Fails (after cleaning up) when the host's enforcement guards a test port.
 world_up() {
 	local id="sgt$$${1:-}"
+	unset CG PIN NS_C NS_M SG_WORLD_PARENT_CG SG_WORLD_PARENT_PIN
 	WORK=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 	chmod 755 "$WORK"
+	export WORK
+	parent_up "$id" && host_preflight || { world_down; return 1; }
 	cp "$TOP/build/tests/sgconnect" "$TOP/build/tests/sgserve" "$WORK/"
-	CG="$(cgroup2_root)/$id"
+	CG="$PARENT/$id"
 	PIN="/sys/fs/bpf/$id"
 	NS_C="${id}c"
 	NS_M="${id}m"
+	export CG PIN NS_C NS_M
 	mkdir -p "$CG"
 	ip netns add "$NS_C"
 	ip netns add "$NS_M"
@@ -46,16 +145,15 @@ world_up() {
 	ip -n "$NS_M" addr add 2001:db8::2/64 dev vm nodad
 	ip -n "$NS_C" link set vc up
 	ip -n "$NS_M" link set vm up
-	ip netns exec "$NS_M" "$WORK/sgserve" remote 25 80 587 >"$WORK/mx.log" 2>&1 &
+	ip netns exec "$NS_M" "$WORK/sgserve" remote $SG_TEST_PORTS >"$WORK/mx.log" 2>&1 &
 	echo $! >"$WORK/mx.pid"
-	ip netns exec "$NS_C" "$WORK/sgserve" local 25 >"$WORK/local.log" 2>&1 &
+	ip netns exec "$NS_C" "$WORK/sgserve" local "$SG_TEST_PORT" >"$WORK/local.log" 2>&1 &
 	echo $! >"$WORK/local.pid"
 	for _ in $(seq 100); do
 		grep -q ready "$WORK/mx.log" && grep -q ready "$WORK/local.log" && break
 		sleep 0.05
 	done
 	grep -q ready "$WORK/mx.log" && grep -q ready "$WORK/local.log"
-	export WORK CG PIN NS_C NS_M
 }
 
 # world_down: undo world_up; safe to call more than once and after failures.
@@ -76,6 +174,12 @@ world_down() {
 		done
 		rmdir "$CG" 2>/dev/null
 	fi
+	# the parent enforcement of SG_TEST_PARENT_CG=1, if this world made one
+	if [ -n "${SG_WORLD_PARENT_PIN:-}" ]; then
+		"$SG" unload --pin-dir "$SG_WORLD_PARENT_PIN" >/dev/null 2>&1
+		rm -rf "$SG_WORLD_PARENT_PIN" 2>/dev/null
+	fi
+	[ -n "${SG_WORLD_PARENT_CG:-}" ] && rmdir "$SG_WORLD_PARENT_CG" 2>/dev/null
 	[ -n "${WORK:-}" ] && rm -rf "$WORK"
 	return 0
 }
@@ -117,6 +221,15 @@ write_config() {
 	local f=$1
 	shift
 	printf '%s\n' "$@" >"$f"
+}
+
+# outside_bats CMD...: CMD in an environment without this bats run's state
+# (BATS_* variables, exported helpers, bats-core's libexec on PATH), so a
+# bats started by CMD starts afresh.
+outside_bats() {
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd: -)
+	env -i PATH="$path" HOME="${HOME:-/root}" TERM="${TERM:-dumb}" "$@"
 }
 
 mx_accepts() {
