@@ -64,11 +64,11 @@ load_with() {
 
 # enforced: a denied UID is refused, an allowed UID and root pass.
 enforced() {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || { echo "denied UID: want EPERM (10), got $status: $output"; return 1; }
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ] || { echo "allowed UID: got $status: $output"; return 1; }
-	run try 0 0 "$MX6" 25
+	run try 0 0 "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ] || { echo "root: got $status: $output"; return 1; }
 }
 
@@ -91,7 +91,7 @@ warnings() {
 
 @test "load skips an unknown user and group with one warning each and enforces the rest" {
 	local f="$WORK/names.conf"
-	write_config "$f" "ports = 25" "allow_users = root, nosuchuser, $U_ALLOWED" \
+	write_config "$f" "ports = $SG_TEST_PORT" "allow_users = root, nosuchuser, $U_ALLOWED" \
 		"allow_groups = nosuchgroup, $G_ALLOWED"
 	run load_with "$f"
 	[ "$status" -eq 0 ]
@@ -99,7 +99,7 @@ warnings() {
 $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 	[[ "$output" == *"smtpguard: loaded (enforce)"*"2 users, 1 group"* ]]
 	enforced
-	run try "$U_GROUPED" "$G_ALLOWED" "$MX4" 25
+	run try "$U_GROUPED" "$G_ALLOWED" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }
 
@@ -115,7 +115,7 @@ $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 
 @test "reload skips an unknown name too; a clean reload clears the skipped line" {
 	local f="$WORK/reload.conf"
-	write_config "$f" "# stale account below" "ports = 25" "allow_users = root, $U_ALLOWED, nosuchuser"
+	write_config "$f" "# stale account below" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED, nosuchuser"
 	run load_with "$f" reload
 	[ "$status" -eq 0 ]
 	[ "$(warnings "$output")" = "$f:3: warning: unknown user 'nosuchuser' (skipped)" ]
@@ -123,7 +123,7 @@ $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 	enforced
 	run "$SG" status --pin-dir "$PIN"
 	grep -qx "skipped: *user nosuchuser (reload.conf:3)" <<<"$output"
-	write_config "$f" "ports = 25" "allow_users = root, $U_ALLOWED"
+	write_config "$f" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED"
 	run load_with "$f" reload
 	[ "$status" -eq 0 ]
 	[ -z "$(warnings "$output")" ]
@@ -151,7 +151,7 @@ $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)
 	[ "$start" -le 2525 ] || skip "ip_unprivileged_port_start is $start here"
 	want="$f:3: redirect_to port 2525 can be bound by any user (>= net.ipv4.ip_unprivileged_port_start = $start): a local user could harvest redirected mail and credentials"
-	write_config "$f" "ports = 25" "mode = redirect" "redirect_to = 127.0.0.1:2525"
+	write_config "$f" "ports = $SG_TEST_PORT" "mode = redirect" "redirect_to = 127.0.0.1:2525"
 	run "$SG" check-config "$f"
 	[ "$status" -eq 2 ]
 	[ "$output" = "$want" ]
@@ -173,7 +173,7 @@ $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 	grep -qx "mode: *enforce" <<<"$output"
 	"$SG" unload --pin-dir "$PIN"
 	# a privileged port is fine
-	write_config "$f" "ports = 25" "mode = redirect" "redirect_to = 127.0.0.1:25"
+	write_config "$f" "ports = $SG_TEST_PORT" "mode = redirect" "redirect_to = 127.0.0.1:$SG_TEST_PORT"
 	run "$SG" check-config "$f"
 	[ "$status" -eq 0 ]
 }
@@ -182,7 +182,7 @@ $f:3: warning: unknown group 'nosuchgroup' (skipped)" ]
 	local d="$WORK/confdir" f="$WORK/confdir/smtpguard.conf"
 	mkdir -p "$d"
 	chmod 755 "$d"
-	write_config "$f" "ports = 25" "allow_users = root, $U_ALLOWED"
+	write_config "$f" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED"
 	chmod 644 "$f"
 	run load_with "$f"
 	[ "$status" -eq 0 ]
@@ -208,7 +208,7 @@ smtpguard: warning: directory $d of config $f can be changed by someone other th
 
 @test "an allowed UID or GID inside a subordinate id range: a warning naming the owner" {
 	local f="$WORK/subid.conf"
-	write_config "$f" "ports = 25" "allow_users = root, $U_ALLOWED" "allow_groups = $G_ALLOWED"
+	write_config "$f" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" "allow_groups = $G_ALLOWED"
 	# exact ends: a range ending just below an allowed id, one starting
 	# just above, and one that holds it as its last id
 	printf '%s\n' "# test ranges" "below:1000:$((U_ALLOWED - 1000))" \
@@ -243,16 +243,16 @@ smtpguard: warning: allowed GID $G_ALLOWED lies in the subordinate GID range $G_
 	retry useradd -M -N -u "$uid" -g 65534 -s /usr/sbin/nologin -G "$T_GROUP" "$T_MEMBER"
 	retry useradd -M -N -u "$(free_id)" -g 65534 -s /usr/sbin/nologin -G "$T_GROUP" \
 		"$T_ALLOWED_MEMBER"
-	write_config "$f" "ports = 25" "allow_users = root, $U_ALLOWED, $T_ALLOWED_MEMBER" \
+	write_config "$f" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED, $T_ALLOWED_MEMBER" \
 		"allow_groups = $T_GROUP"
 	run load_with "$f" reload
 	[ "$status" -eq 0 ]
 	[ "$(warnings "$output")" = "smtpguard: warning: group $T_GROUP ($gid) has supplementary members that are not allowed: $T_MEMBER; 'sg $T_GROUP' or 'newgrp $T_GROUP' makes it their primary group, so they pass" ]
 	enforced
 	# why it matters: the member is refused as itself, and passes after sg
-	run try "$uid" 65534 "$MX4" 25
+	run try "$uid" 65534 "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
-	run as "$uid" 65534 sg "$T_GROUP" -c "$WORK/sgconnect $MX4 25"
+	run as "$uid" 65534 sg "$T_GROUP" -c "$WORK/sgconnect $MX4 $SG_TEST_PORT"
 	[ "$status" -eq 0 ]
-	[ "$output" = "connected 220 remote 25" ]
+	[ "$output" = "connected 220 remote $SG_TEST_PORT" ]
 }

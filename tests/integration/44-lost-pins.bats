@@ -8,12 +8,10 @@
 load lib
 load 41-lib
 
-P25=25
-
 setup_file() {
 	world_up p
 	cp "$TOP/build/tests/sgworker" "$WORK/"
-	write_config "$WORK/policy.conf" "ports = $P25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/policy.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 }
 
@@ -41,11 +39,11 @@ attached() {
 }
 
 judged() {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$P25"
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || { echo "denied v4: $output"; return 1; }
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$P25"
+	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ] || { echo "denied v6: $output"; return 1; }
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$P25"
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ] || { echo "allowed v4: $output"; return 1; }
 }
 

@@ -8,9 +8,9 @@ load lib
 
 setup_file() {
 	world_up f
-	write_config "$WORK/syntax.conf" "ports = 25" "this is not a key"
+	write_config "$WORK/syntax.conf" "ports = $SG_TEST_PORT" "this is not a key"
 	write_config "$WORK/limit.conf" "ports = $(seq -s, 1000 1064)"
-	write_config "$WORK/good.conf" "ports = 25, 80" "allow_users = root, $U_ALLOWED"
+	write_config "$WORK/good.conf" "ports = $SG_TEST_PORT, $SG_TEST_OPEN_PORT" "allow_users = root, $U_ALLOWED"
 }
 
 teardown_file() {
@@ -21,8 +21,9 @@ setup() {
 	"$SG" --cgroup "$CG" --pin-dir "$PIN" unload >/dev/null 2>&1 || true
 }
 
-# default_enforced: status shows the built-in default, and a denied user's
-# connect to :25 in the test cgroup is refused.
+# default_enforced: status shows the built-in default (port 25), and a
+# denied user's connect to :25 in the test cgroup is refused by these
+# programs (their own counter says so: a host enforcement may guard 25 too).
 default_enforced() {
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" status
 	echo "$output"
@@ -32,6 +33,8 @@ default_enforced() {
 	grep -q "^allow users: *root(0)" <<<"$output"
 	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
 	[ "$status" -eq 10 ]
+	run "$SG" --pin-dir "$PIN" stats --json
+	/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["counters"]["ipv4"]["refused"] >= 1, d' "$output"
 }
 
 fallback_load() {
@@ -70,8 +73,8 @@ fallback_load() {
 	[ "${#lines[@]}" -eq 1 ]
 	[ "$(bpftool cgroup show "$CG" | awk '/sg_connect/ { print $1 }')" = "$ids" ]
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" status
-	grep -q "^ports: *25 80$" <<<"$output"
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" 25
+	grep -q "^ports: *$SG_TEST_PORT $SG_TEST_OPEN_PORT$" <<<"$output"
+	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }
 
@@ -83,7 +86,7 @@ fallback_load() {
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" status
-	grep -q "^ports: *25 80$" <<<"$output"
+	grep -q "^ports: *$SG_TEST_PORT $SG_TEST_OPEN_PORT$" <<<"$output"
 }
 
 @test "check-config of an unusable config changes nothing in the kernel" {
