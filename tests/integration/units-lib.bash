@@ -125,13 +125,20 @@ in_root() {
 		done
 		mount -t tmpfs sgtest-run /run || exit 97
 		[ "$sd" = 1 ] && mkdir -p /run/systemd/system
+		# systemctl: the fake, with the real one for enable/preset/...
+		if [ ! -e /usr/bin/systemctl.real ] && [ -x /usr/bin/systemctl ]; then
+			cp -p /usr/bin/systemctl /usr/bin/systemctl.real || exit 97
+		fi
+		export FAKE_SD_REAL=/usr/bin/systemctl.real
 		cp "$fake" /usr/bin/systemctl || exit 97
+		# as on a real host: no policy-rc.d forbidding service starts
+		rm -f /usr/sbin/policy-rc.d
 		# no man-db trigger run (slow, and nothing to test there)
 		rm -f /var/lib/man-db/auto-update
 		exec "$@"
 	' sh "$r" "$sd" "$FAKE_SYSTEMCTL" "$@" || rc=$?
-	kill "$anchor" 2>/dev/null
-	wait "$anchor" 2>/dev/null
+	kill "$anchor" 2>/dev/null || true
+	wait "$anchor" 2>/dev/null || true
 	return "$rc"
 }
 
