@@ -6,7 +6,8 @@
 # installed unit's Exec lines in systemd's order and reports the job type
 # as systemd does; the unit's /usr/sbin/smtpguard is a wrapper that adds
 # this world's --config, --cgroup and --pin-dir (see units-lib.bash).
-# The package upgrade tests are in 61-deb.bats.
+# scripts/load-at-boot.sh (quickstart's load step) is tested with the same
+# fake systemctl. The package upgrade tests are in 61-deb.bats.
 
 load lib
 load 41-lib
@@ -134,4 +135,42 @@ teardown() {
 	loaded
 	run "$D/usr/lib/smtpguard/stop-unless-restart" smtpguard.service
 	[ "$status" -eq 2 ]
+}
+
+@test "quickstart: deps, build, install, load (enabled at boot), status, in that order" {
+	run grep -vE '^(#|set |cd |$)' "$TOP/scripts/quickstart.sh"
+	[ "${lines[0]}" = scripts/install-deps.sh ]
+	[ "${lines[1]}" = make ]
+	[ "${lines[2]}" = "make install" ]
+	[ "${lines[3]}" = scripts/load-at-boot.sh ]
+	[ "${lines[4]}" = "smtpguard status" ]
+	[ "${#lines[@]}" -eq 5 ]
+}
+
+@test "load-at-boot with systemd as PID 1: daemon-reload, enable, start (loads)" {
+	mkdir -p "$WORK/sdrun"
+	run env SMTPGUARD_SYSTEMD_RUNDIR="$WORK/sdrun" SMTPGUARD=false "$TOP/scripts/load-at-boot.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run grep -vE '^(exec |list-jobs)' "$FAKE_SD_STATE/calls"
+	[ "${lines[0]}" = daemon-reload ]
+	[ "${lines[1]}" = "enable smtpguard.service" ]
+	[ "${lines[2]}" = "start smtpguard.service" ]
+	loaded
+	rmdir "$WORK/sdrun"
+}
+
+@test "load-at-boot without systemd as PID 1: loads and says in one line that boot is up to the admin" {
+	run env SMTPGUARD_SYSTEMD_RUNDIR="$WORK/no-such-dir" SMTPGUARD="$WORK/sgwrap" "$TOP/scripts/load-at-boot.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "systemd is not PID 1 here: smtpguard will not be loaded at boot; run 'smtpguard load' from your init system's boot scripts" ]
+	loaded
+	[ ! -e "$FAKE_SD_STATE/calls" ]
+}
+
+@test "load-at-boot fails when the load fails" {
+	run env SMTPGUARD_SYSTEMD_RUNDIR="$WORK/no-such-dir" SMTPGUARD=false "$TOP/scripts/load-at-boot.sh"
+	[ "$status" -ne 0 ]
+	unloaded
 }
