@@ -254,6 +254,17 @@ help_options() {
 	done
 }
 
+@test "man pages: mandoc -Tlint finds no warning (a parsable .TH date, ...)" {
+	command -v mandoc >/dev/null || skip "mandoc not installed (package mandoc)"
+	run mandoc -Tlint -W warning "$TOP/man/smtpguard.8" "$TOP/man/smtpguard.conf.5"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -z "$output" ] || { echo "$output"; return 1; }
+	# and it does complain about a broken one
+	sed 's/^\.TH SMTPGUARD 8 "[^"]*"/.TH SMTPGUARD 8 "someday"/' "$TOP/man/smtpguard.8" >"$D/bad.8"
+	run mandoc -Tlint -W warning "$D/bad.8"
+	[ -n "$output" ]
+}
+
 @test "smtpguard(8) documents every command and option of --help, and the exit codes" {
 	local src c o
 	src=$(sed 's/\\-/-/g' "$TOP/man/smtpguard.8")

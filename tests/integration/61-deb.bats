@@ -141,6 +141,14 @@ purged() {
 	run grep -qs "stop 'smtpguard.service'" "$B/ctl/preinst"
 	[ "$status" -ne 0 ]
 
+	# lintian: no error or warning (the 0640 config is overridden, on purpose)
+	if command -v lintian >/dev/null; then
+		run lintian --fail-on error,warning "$deb"
+		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+		run grep -E '^[EW]:' <<<"$output"
+		[ "$status" -eq 1 ] || { echo "$output"; return 1; }
+	fi
+
 	# the packaged binary, for the wrapper; and the same package as a newer
 	# version, to upgrade to and back
 	dpkg-deb -x "$deb" "$B/x"
@@ -302,6 +310,8 @@ purged() {
 	done
 	run rpm -qcp "$rpmf"
 	[ "$output" = /etc/smtpguard/smtpguard.conf ]
+	run rpm -qp --licensefiles "$rpmf"
+	grep -q '/LICENSE$' <<<"$output" || { echo "no %license: $output"; return 1; }
 	# the config is readable by root only
 	run rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\n]' "$rpmf"
 	grep -qx -- '-rw-r----- root:root /etc/smtpguard/smtpguard.conf' <<<"$output" ||
