@@ -181,7 +181,7 @@ help_options() {
 	local bad
 	for bad in "After: sysinit.target" "After: basic.target" "After: network.target" \
 		"After: network-pre.target" "After: multi-user.target" "Conflicts: shutdown.target"; do
-		! grep -qF "$bad" <<<"$dump" || { echo "unexpected '$bad'"; return 1; }
+		if grep -qF "$bad" <<<"$dump"; then echo "unexpected '$bad'"; return 1; fi
 	done
 }
 
