@@ -80,6 +80,9 @@ clean:
 	rm -rf $(OUTPUT) smtpguard
 
 # Installation (PREFIX, DESTDIR). The example config is never overwritten.
+# It is installed 0640 root:root (root:root only when installing as root,
+# e.g. not in a package build without root; the packages set it): account
+# names and allowed destinations are nobody else's business.
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
@@ -90,7 +93,9 @@ install: smtpguard
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf"; \
 	else \
-		install -D -m 0644 smtpguard.conf.example $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf; \
+		install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/smtpguard && \
+		install -m 0640 smtpguard.conf.example $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf && \
+		{ [ "$$(id -u)" -ne 0 ] || chown root:root $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf; }; \
 	fi
 
 uninstall:

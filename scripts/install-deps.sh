@@ -9,7 +9,8 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends \
 		make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool \
-		bats iproute2 util-linux procps debhelper dpkg-dev systemd rpm groff-base man-db iptables nftables gnuplot-nox valgrind libclang-rt-dev >/dev/null
+		bats iproute2 util-linux procps debhelper dpkg-dev systemd rpm groff-base man-db iptables nftables gnuplot-nox valgrind libclang-rt-dev \
+		lintian mandoc >/dev/null
 elif command -v dnf >/dev/null 2>&1; then
 	# bats lives in EPEL on RHEL-family systems
 	dnf install -y -q epel-release 2>/dev/null || true

@@ -42,7 +42,8 @@ verify_dir() {
 	src=$(unitdir)
 	mkdir -p "$D/verify"
 	for u in smtpguard.service smtpguard-monitor.service; do
-		sed "s|/usr/sbin/smtpguard|$D/usr/sbin/smtpguard|g" "$src/$u" >"$D/verify/$u"
+		sed -e "s|/usr/sbin/smtpguard|$D/usr/sbin/smtpguard|g" \
+			-e "s|/usr/lib/smtpguard/|$D/usr/lib/smtpguard/|g" "$src/$u" >"$D/verify/$u"
 	done
 	echo "$D/verify"
 }
@@ -69,22 +70,27 @@ help_options() {
 		"${ud#/}/smtpguard.service:644" "${ud#/}/smtpguard-monitor.service:644" \
 		usr/share/man/man8/smtpguard.8:644 usr/share/man/man5/smtpguard.conf.5:644 \
 		usr/share/bash-completion/completions/smtpguard:644 \
-		etc/smtpguard/smtpguard.conf:644; do
+		usr/lib/smtpguard/stop-unless-restart:755 \
+		etc/smtpguard/smtpguard.conf:640; do
 		[ -f "$D/${f%:*}" ] || { echo "missing /${f%:*}"; find "$D" -type f; return 1; }
 		[ "$(stat -c %a "$D/${f%:*}")" = "${f##*:}" ] ||
 			{ echo "/${f%:*}: mode $(stat -c %a "$D/${f%:*}"), want ${f##*:}"; return 1; }
 	done
 	# exactly these files, nothing stray
-	[ "$(find "$D" -type f | wc -l)" -eq 7 ] || { find "$D" -type f; return 1; }
+	[ "$(find "$D" -type f | wc -l)" -eq 8 ] || { find "$D" -type f; return 1; }
 	cmp "$TOP/smtpguard" "$D/usr/sbin/smtpguard"
 	cmp "$TOP/smtpguard.conf.example" "$D/etc/smtpguard/smtpguard.conf"
 	grep -qx 'ExecStart=/usr/sbin/smtpguard load' "$D/$ud/smtpguard.service"
 	grep -qx 'ExecStart=/usr/sbin/smtpguard monitor' "$D/$ud/smtpguard-monitor.service"
+	# the config names accounts and destinations: root's only
+	[ "$(stat -c %U:%G "$D/etc/smtpguard/smtpguard.conf")" = root:root ]
+	cmp "$TOP/scripts/stop-unless-restart" "$D/usr/lib/smtpguard/stop-unless-restart"
 }
 
 @test "make install honours PREFIX, UNITDIR and MANDIR; unit Exec paths follow SBINDIR" {
-	run inst PREFIX=/usr/local UNITDIR=/etc/systemd/system
+	run inst PREFIX=/usr/local UNITDIR=/etc/systemd/system PKGLIBDIR=/usr/local/libexec/smtpguard
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -x "$D/usr/local/libexec/smtpguard/stop-unless-restart" ]
 	[ -x "$D/usr/local/sbin/smtpguard" ]
 	[ -f "$D/usr/local/share/man/man8/smtpguard.8" ]
 	[ -f "$D/usr/local/share/man/man5/smtpguard.conf.5" ]
@@ -92,10 +98,11 @@ help_options() {
 	[ -f "$D/etc/smtpguard/smtpguard.conf" ]
 	local u=$D/etc/systemd/system/smtpguard.service
 	grep -qx 'ExecStart=/usr/local/sbin/smtpguard load' "$u"
-	grep -qx 'ExecReload=/usr/local/sbin/smtpguard reload' "$u"
-	grep -qx 'ExecStop=/usr/local/sbin/smtpguard unload' "$u"
+	grep -qx 'ExecReload=/usr/local/sbin/smtpguard load' "$u"
+	grep -qx 'ExecStop=/usr/local/libexec/smtpguard/stop-unless-restart %n /usr/local/sbin/smtpguard unload' "$u"
 	grep -qx 'ExecStart=/usr/local/sbin/smtpguard monitor' "$D/etc/systemd/system/smtpguard-monitor.service"
-	! grep -rq '/usr/sbin/smtpguard' "$D/etc/systemd/system"
+	run grep -rqE '/usr/sbin/smtpguard|/usr/lib/smtpguard' "$D/etc/systemd/system"
+	[ "$status" -eq 1 ]
 	rm -rf "${D:?}"/*
 	run inst PREFIX=/opt/sg MANDIR=/opt/man
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -131,7 +138,8 @@ help_options() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# no warnings about our units either (other units' noise is not ours)
-	! grep -i smtpguard <<<"$output"
+	run grep -i smtpguard <<<"$output"
+	[ "$status" -eq 1 ]
 }
 
 @test "systemd-analyze verify does fail on a broken unit (the check is not vacuous)" {
@@ -163,15 +171,17 @@ help_options() {
 		"Before: network-pre.target" "Before: sysinit.target" "Wants: network-pre.target" \
 		"After: local-fs.target" "After: sys-fs-bpf.mount" \
 		"Command Line: $D/usr/sbin/smtpguard load" \
-		"Command Line: $D/usr/sbin/smtpguard reload" \
-		"Command Line: $D/usr/sbin/smtpguard unload"; do
+		"Command Line: $D/usr/lib/smtpguard/stop-unless-restart smtpguard.service $D/usr/sbin/smtpguard unload"; do
 		grep -qF "$want" <<<"$dump" || { echo "missing '$want' in:"; echo "$dump"; return 1; }
 	done
+	# ExecStart= and ExecReload= both run the idempotent load
+	[ "$(grep -cF "Command Line: $D/usr/sbin/smtpguard load" <<<"$dump")" -eq 2 ] ||
+		{ echo "$dump"; return 1; }
 	# nothing that would start it late or stop it at shutdown
 	local bad
 	for bad in "After: sysinit.target" "After: basic.target" "After: network.target" \
 		"After: network-pre.target" "After: multi-user.target" "Conflicts: shutdown.target"; do
-		! grep -qF "$bad" <<<"$dump" || { echo "unexpected '$bad'"; return 1; }
+		if grep -qF "$bad" <<<"$dump"; then echo "unexpected '$bad'"; return 1; fi
 	done
 }
 
@@ -242,6 +252,17 @@ help_options() {
 			[ -z "$output" ] || { echo "$p: $output"; return 1; }
 		fi
 	done
+}
+
+@test "man pages: mandoc -Tlint finds no warning (a parsable .TH date, ...)" {
+	command -v mandoc >/dev/null || skip "mandoc not installed (package mandoc)"
+	run mandoc -Tlint -W warning "$TOP/man/smtpguard.8" "$TOP/man/smtpguard.conf.5"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -z "$output" ] || { echo "$output"; return 1; }
+	# and it does complain about a broken one
+	sed 's/^\.TH SMTPGUARD 8 "[^"]*"/.TH SMTPGUARD 8 "someday"/' "$TOP/man/smtpguard.8" >"$D/bad.8"
+	run mandoc -Tlint -W warning "$D/bad.8"
+	[ -n "$output" ]
 }
 
 @test "smtpguard(8) documents every command and option of --help, and the exit codes" {
