@@ -30,10 +30,10 @@ refused() {
 	[ "$before" = "$after" ] || { echo "remote guarded port accepted a refused client"; return 1; }
 }
 
-# link_ids: "ID4 ID6" of the pinned links, from status --json.
-link_ids() {
+# prog_ids: "ID4 ID6" of the attached programs, from status --json.
+prog_ids() {
 	"$SG" status --json --pin-dir "$PIN" | /usr/bin/python3 -c \
-		'import json,sys; d=json.load(sys.stdin); print(d["connect4"]["link_id"], d["connect6"]["link_id"])'
+		'import json,sys; d=json.load(sys.stdin); print(d["connect4"]["prog_id"], d["connect6"]["prog_id"])'
 }
 
 @test "load attaches one program per hook to the test cgroup and pins root-only" {
@@ -42,7 +42,8 @@ link_ids() {
 	[ "$(grep -c cgroup_inet4_connect <<<"$output")" -eq 1 ]
 	[ "$(grep -c cgroup_inet6_connect <<<"$output")" -eq 1 ]
 	[ "$(stat -c %a "$PIN")" = 700 ]
-	for p in link_connect4 link_connect6 prog_connect4 prog_connect6 allow_uids \
+	[ ! -e "$PIN/link_connect4" ] && [ ! -e "$PIN/link_connect6" ]
+	for p in prog_connect4 prog_connect6 allow_uids \
 		allow_gids allow_dst4 allow_dst6 policy stats offenders events; do
 		[ -e "$PIN/$p" ] || { echo "missing pin $p"; return 1; }
 	done
@@ -122,7 +123,8 @@ link_ids() {
 	grep -q "^allow users: *root(0) $U_ALLOWED$" <<<"$output"
 	grep -q "^allow groups: *$G_ALLOWED$" <<<"$output"
 	grep -q "^allow destinations: *127.0.0.0/8 ::1/128$" <<<"$output"
-	grep -q "^connect4: *link [0-9]*, program [0-9]*$" <<<"$output"
+	grep -q "^attach method: *prog_attach$" <<<"$output"
+	grep -q "^connect4: *program [0-9]*$" <<<"$output"
 }
 
 @test "status --json is one JSON object with the policy" {
@@ -132,7 +134,7 @@ link_ids() {
 }
 
 @test "load again with a second port added refuses it, without attaching twice" {
-	links_before=$(link_ids)
+	progs_before=$(prog_ids)
 	write_config "$WORK/policy2.conf" "ports = $SG_TEST_PORT, $SG_TEST_OPEN_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 	run "$SG" --config "$WORK/policy2.conf" --cgroup "$CG" --pin-dir "$PIN" load
@@ -146,16 +148,18 @@ link_ids() {
 	[ "$status" -eq 0 ]
 	run "$SG" status --pin-dir "$PIN"
 	grep -q "^ports: *$SG_TEST_PORT $SG_TEST_OPEN_PORT$" <<<"$output"
-	# links are updated in place: same link ids as before
-	[ "$(link_ids)" = "$links_before" ]
+	# new programs swapped in place of the old ones (BPF_F_REPLACE)
+	[ "$(prog_ids)" != "$progs_before" ]
 }
 
 @test "reload swaps the policy in place; --cgroup elsewhere is refused" {
 	write_config "$WORK/policy3.conf" "ports = $SG_TEST_PORT" "allow_users = root"
-	ids=$(link_ids)
+	ids=$(prog_ids)
 	run "$SG" --config "$WORK/policy3.conf" --pin-dir "$PIN" reload
 	[ "$status" -eq 0 ]
-	[ "$(link_ids)" = "$ids" ]
+	[ "$(prog_ids)" != "$ids" ]
+	run bpftool cgroup show "$CG"
+	[ "$(grep -c connect <<<"$output")" -eq 2 ]
 	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
 	run "$SG" --config "$WORK/policy3.conf" --pin-dir "$PIN" --cgroup "$(cgroup2_root)" load

@@ -60,8 +60,11 @@ vg() {
 @test "valgrind: check-config, and a bad config" {
 	vg 0 check-config "$WORK/policy.conf"
 	vg 0 check-config --json "$WORK/policy.conf"
+	# a first load with an unusable config enforces the built-in default
 	vg 2 --config "$WORK/bad.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	[[ "$output" == *"bad mode 'block'"* ]]
+	[[ "$output" == *"enforcing the built-in default policy instead"* ]]
+	vg 0 --cgroup "$CG" unload --pin-dir "$PIN"
 	vg 2 check-config "$WORK/skip.conf"
 	[[ "$output" == *"unknown user 'no-such-user-sgtest'"* ]]
 }

@@ -61,8 +61,7 @@ kill9() {
 }
 
 @test "kill -9 at random points of load and reload: old or new policy enforced, load repairs" {
-	local ids i warned=0 killed_early=0
-	ids=$(link_ids)
+	local i warned=0 killed_early=0
 	for i in $(seq 40); do
 		if [ $((i % 2)) = 0 ]; then cmd=reload; else cmd="load --cgroup $CG"; fi
 		kill9 $((RANDOM % 250)) --config "$WORK/rot$((i % 3)).conf" $cmd
@@ -78,13 +77,14 @@ kill9() {
 	[ "$status" -eq 0 ]
 	clean
 	enforced
-	# the links were never replaced, only updated
-	[ "$(link_ids)" = "$ids" ]
 }
 
-@test "kill -9 in the prog_attach method too: old or new policy enforced, load repairs" {
+@test "kill -9 in the bpf_link method too (smtpguard 0.1's, test knob): old or new policy enforced, load repairs" {
 	"$SG" unload --pin-dir "$PIN"
-	SMTPGUARD_FORCE_PROG_ATTACH=1 "$SG" --config "$WORK/rot0.conf" --cgroup "$CG" --pin-dir "$PIN" load
+	export SMTPGUARD_FORCE_LINK=1
+	"$SG" --config "$WORK/rot0.conf" --cgroup "$CG" --pin-dir "$PIN" load
+	local ids
+	ids=$(link_ids)
 	local warned=0
 	for i in $(seq 25); do
 		kill9 $((RANDOM % 300)) --config "$WORK/rot$((i % 3)).conf" reload
@@ -93,12 +93,15 @@ kill9() {
 		[ "$status" -eq 0 ] || { echo "after kill $i: status $status: $output"; return 1; }
 		[[ "$output" == *warning* ]] && warned=$((warned + 1))
 	done
-	echo "# 25 kills (prog_attach): $warned left a state status warned about" >&3
+	echo "# 25 kills (bpf_link): $warned left a state status warned about" >&3
 	"$SG" --config "$WORK/rot0.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	clean
 	enforced
 	run "$SG" status --pin-dir "$PIN"
-	[[ "$output" == *"attach method:       prog_attach"* ]]
+	[[ "$output" == *"attach method:       bpf_link"* ]]
+	# the links were never replaced, only updated
+	[ "$(link_ids)" = "$ids" ]
+	unset SMTPGUARD_FORCE_LINK
 	"$SG" unload --pin-dir "$PIN"
 	run bpftool cgroup show "$CG"
 	[ "$status" -eq 0 ]
@@ -116,7 +119,7 @@ kill9() {
 	done
 }
 
-@test "load over pins of an older smtpguard: links updated in place, stats and offenders kept" {
+@test "load over pins of an older smtpguard: its links migrated to prog_attach, stats and offenders kept" {
 	local old="$WORK/old" ids stats_id off_id marker=4294967297 fmt_old fmt_new
 	# The "older" smtpguard: the first release in this repository, built
 	# from git. Without it (no git history, e.g. a release tarball, or it
@@ -134,7 +137,7 @@ kill9() {
 	"$old/smtpguard" --config "$WORK/rot0.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 10 ]
-	ids=$(link_ids)
+	[ -e "$PIN/link_connect4" ] && [ -e "$PIN/link_connect6" ]
 	stats_id=$(bpftool -j map show pinned "$PIN/stats" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	off_id=$(bpftool -j map show pinned "$PIN/offenders" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	# a marker in the counters: seen = 2^32 + 1 on every CPU
@@ -145,8 +148,11 @@ kill9() {
 	run "$SG" --config "$WORK/rot1.conf" --cgroup "$CG" --pin-dir "$PIN" load
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"policy updated"* ]]
-	# BPF_LINK_UPDATE, not detach + attach
-	[ "$(link_ids)" = "$ids" ]
+	# the links of 0.1 are gone (their pins too): one program per hook,
+	# attached with prog_attach
+	[ ! -e "$PIN/link_connect4" ] && [ ! -e "$PIN/link_connect6" ]
+	run "$SG" status --pin-dir "$PIN"
+	[[ "$output" == *"attach method:       prog_attach"* ]]
 	clean
 	enforced
 	if [ "$fmt_old" != "$fmt_new" ]; then

@@ -227,7 +227,7 @@ help_options() {
 	CAP_CG="$(cgroup2_root)/sgcap$$"
 	CAP_PIN="/sys/fs/bpf/sgcap$$"
 	mkdir "$CAP_CG"
-	printf 'ports = 25\n' >"$D/cap.conf"
+	printf 'ports = %s\n' "$SG_TEST_PORT" >"$D/cap.conf"
 	local cmd
 	for cmd in load reload status stats unload; do
 		run setpriv --no-new-privs --bounding-set "$set" --inh-caps -all \

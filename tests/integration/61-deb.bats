@@ -13,7 +13,7 @@
 # load anything at the real cgroup root. The last test compares the host's
 # smtpguard files and package state with a snapshot taken before the first.
 #
-# Upgrades keep enforcement: workers retry connects to a remote :25 while
+# Upgrades keep enforcement: workers retry connects to a remote guarded port while
 # the package is upgraded back and forth. dpkg runs the maintainer scripts
 # in their real order (old prerm upgrade, new preinst upgrade, old postrm
 # upgrade, new postinst configure); the RPM scriptlets are run in rpm's
@@ -239,8 +239,8 @@ purged() {
 	grep -qx 'exec ExecStart: /usr/sbin/smtpguard load' "$B/sd-sd/calls"
 	[ -e "$B/sd-sd/smtpguard.service.active" ]
 	loaded
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
-	[ "$status" -ne 0 ]
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 10 ]
 }
 
 @test "with systemd: upgrades under load reload in place, never stop (0 connections through)" {

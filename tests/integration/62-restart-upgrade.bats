@@ -57,13 +57,13 @@ teardown() {
 	run systemctl start smtpguard.service
 	[ "$status" -eq 0 ] || { echo "$output"; cat "$FAKE_SD_STATE/calls"; return 1; }
 	loaded
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
-	[ "$status" -ne 0 ]
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 10 ]
 	run systemctl stop smtpguard.service
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	grep -qx 'exec ExecStop: .*stop-unless-restart smtpguard.service .*sgwrap unload' "$FAKE_SD_STATE/calls"
 	unloaded
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 }
 
@@ -103,13 +103,13 @@ teardown() {
 @test "systemctl reload repairs enforcement that was removed by hand" {
 	systemctl start smtpguard.service
 	"$SG" --pin-dir "$PIN" unload
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]
 	run systemctl reload smtpguard.service
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	loaded
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" 25
-	[ "$status" -ne 0 ]
+	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 10 ]
 }
 
 @test "systemctl reload in a loop under load: 0 connections through" {

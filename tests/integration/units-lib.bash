@@ -42,7 +42,7 @@ write_wrapper() {
 
 # unit_config: the policy the unit loads: U_ALLOWED and G_ALLOWED allowed.
 unit_config() {
-	write_config "$WORK/unit.conf" "ports = 25" "allow_users = root, $U_ALLOWED" \
+	write_config "$WORK/unit.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
 		"allow_groups = $G_ALLOWED"
 }
 
@@ -62,7 +62,7 @@ unloaded() {
 }
 
 # churn_under_load SECONDS MIN CMD...: workers of an allowed and a refused
-# UID connect to the remote :25 in a loop for SECONDS while CMD runs again
+# UID connect to the remote guarded port in a loop for SECONDS while CMD runs again
 # and again (at least MIN times). Not one refused connect may get through,
 # not one allowed connect may be refused.
 churn_under_load() {
