@@ -25,6 +25,12 @@
 #define SG_COMM_LEN       16
 #define SG_PATH_LEN       256
 
+/* Bits of sg_policy.features: the kernel-dependent ways this load works,
+ * chosen by the loader from its probes (user/kfeatures.c). 0 is the normal
+ * case: events through a BPF ring buffer, stamps in CLOCK_BOOTTIME. */
+#define SG_FEAT_PERFBUF    (1u << 0) /* events through a perf event array */
+#define SG_FEAT_MONO_CLOCK (1u << 1) /* stamps in CLOCK_MONOTONIC */
+
 /* Values of sg_policy.mode (config key "mode"). */
 enum sg_mode {
 	SG_MODE_ENFORCE = 0,  /* refuse with EPERM */
@@ -58,9 +64,10 @@ struct sg_stats {
 	__u64 refused;       /* refused with EPERM (enforce mode) */
 	__u64 audited;       /* would-be refusals let through (audit mode) */
 	__u64 redirected;    /* would-be refusals sent to the local MTA */
-	__u64 events;        /* event records written to the ring buffer */
+	__u64 events;        /* event records written to the events map */
 	__u64 suppressed;    /* events dropped by the per-UID rate limit */
-	__u64 lost;          /* events dropped because the ring buffer was full */
+	__u64 lost;          /* events dropped: buffer full (or, with a perf
+			      * event array, no reader running) */
 };
 
 /*
@@ -77,6 +84,7 @@ struct sg_policy {
 	__u16 redirect_port6;    /* host byte order */
 	__u32 event_rate;        /* events per UID per second; 0 = no events */
 	__u64 ports[SG_PORT_WORDS]; /* bit (port % 64) of word (port / 64) */
+	__u32 features;          /* SG_FEAT_* bits; the program branches on them */
 	/* Written by the loader for `status` and upgrades; the program never
 	 * reads these. */
 	char loader_version[16];
@@ -97,8 +105,8 @@ struct sg_prefix6 {
 /* Value of the "offenders" LRU map, keyed by UID (__u32). */
 struct sg_offender {
 	__u64 count;          /* would-be refusals by this UID */
-	__u64 first_ns;       /* CLOCK_BOOTTIME of the first one */
-	__u64 last_ns;        /* CLOCK_BOOTTIME of the latest one */
+	__u64 first_ns;       /* CLOCK_BOOTTIME (MONOTONIC with SG_FEAT_MONO_CLOCK) of the first one */
+	__u64 last_ns;        /* same clock, the latest one */
 	__u64 window_ns;      /* start of the current rate-limit window */
 	__u32 window_events;  /* events emitted in that window */
 	__u32 last_gid;
@@ -109,9 +117,9 @@ struct sg_offender {
 	char last_comm[SG_COMM_LEN];
 };
 
-/* Record written to the "events" ring buffer. */
+/* Record written to the "events" ring buffer (or perf event array). */
 struct sg_event {
-	__u64 ts_ns;          /* CLOCK_BOOTTIME */
+	__u64 ts_ns;          /* CLOCK_BOOTTIME (MONOTONIC with SG_FEAT_MONO_CLOCK) */
 	__u64 cgroup_id;
 	__u32 pid;            /* thread group id */
 	__u32 tid;
