@@ -140,7 +140,8 @@ int sg_cmd_stats(const struct sg_args *args)
 		rc = reset(stats_fd, off_fd);
 		goto out;
 	}
-	if (read_counters(stats_fd, &r) || read_offenders(off_fd, &r, sg_pinned_features(args->pin_dir))) {
+	if (read_counters(stats_fd, &r) ||
+	    read_offenders(off_fd, &r, sg_pinned_features(args->pin_dir))) {
 		sg_err("cannot read the pinned maps in %s: %s", args->pin_dir, strerror(errno));
 		rc = SG_EXIT_RUNTIME;
 		goto out;
