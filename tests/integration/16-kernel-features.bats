@@ -105,7 +105,7 @@ log_refusals() {
 	"$SG" log --json --pin-dir "$PIN" >"$file" 2>"$WORK/log-$1.err" &
 	pid=$!
 	echo "$pid" >"$WORK/reader-log.pid"
-	sleep 0.5
+	sleep 1 # a perf event array keeps nothing until the reader has its buffers
 	for _ in $(seq "$n"); do
 		run try "$uid" "$G_PLAIN" "$MX4" 25
 		[ "$status" -eq 10 ]
@@ -273,7 +273,7 @@ PY
 	local second=$!
 	sleep 0.5
 	stop_reader "$second"
-	sleep 2.5 # the first reader's next re-open check claims the slots back
+	sleep 3 # the first reader's next re-open check (every 2 s) claims the slots back
 	run try "$uid" "$G_PLAIN" "$MX4" 25
 	[ "$status" -eq 10 ]
 	for _ in $(seq 50); do grep -q "\"uid\":$uid," "$file" && break; sleep 0.1; done
@@ -297,7 +297,7 @@ PY
 	want_features ringbuf
 	# counters and offenders are kept across the switch
 	[ "$(counter ipv4 refused)" -gt 0 ]
-	sleep 2.5 # the log's next re-open check finds the new map
+	sleep 3 # the log's next re-open check (every 2 s) finds the new map
 	run try "$uid" "$G_PLAIN" "$MX4" 25
 	[ "$status" -eq 10 ]
 	for _ in $(seq 50); do grep -q "\"uid\":$uid," "$file" && break; sleep 0.1; done
