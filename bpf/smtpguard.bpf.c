@@ -75,6 +75,8 @@ struct {
 	__type(value, struct sg_offender);
 } offenders SEC(".maps");
 
+/* A ring buffer; where the kernel has none (before 5.8), the loader turns
+ * it into a perf event array before load and sets SG_FEAT_PERFBUF. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, SG_EVENTS_BYTES);
@@ -135,18 +137,12 @@ static __always_inline bool event_allowed(struct sg_offender *o, __u64 now)
 	return true;
 }
 
-static __always_inline void emit_event(struct sg_stats *st, __u64 now,
-				       __u64 uid_gid, const __u8 *addr,
-				       __u8 family, __u16 port, __u8 verdict)
+static __always_inline void fill_event(struct sg_event *e, __u64 now, __u64 uid_gid,
+				       const __u8 *addr, __u8 family, __u16 port,
+				       __u8 verdict)
 {
-	struct sg_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	__u64 pid_tgid;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	if (!e) {
-		COUNT(st, lost);
-		return;
-	}
-	pid_tgid = bpf_get_current_pid_tgid();
 	e->ts_ns = now;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->pid = pid_tgid >> 32;
@@ -158,8 +154,45 @@ static __always_inline void emit_event(struct sg_stats *st, __u64 now,
 	e->family = family;
 	e->verdict = verdict;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+}
+
+/* policy.features is a constant of the frozen read-only data, so the
+ * verifier walks only the branch this load chose: the other one may call
+ * helpers, or use a map type, that this kernel does not have. */
+static __always_inline void emit_event(struct bpf_sock_addr *ctx, struct sg_stats *st,
+				       __u64 now, __u64 uid_gid, const __u8 *addr,
+				       __u8 family, __u16 port, __u8 verdict)
+{
+	if (policy.features & SG_FEAT_PERFBUF) {
+		struct sg_event e;
+
+		__builtin_memset(&e, 0, sizeof(e)); /* padding too: it is copied out */
+		fill_event(&e, now, uid_gid, addr, family, port, verdict);
+		/* fails when the CPU's buffer is full or no reader has one open */
+		if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e))) {
+			COUNT(st, lost);
+			return;
+		}
+	} else {
+		struct sg_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+		if (!e) {
+			COUNT(st, lost);
+			return;
+		}
+		fill_event(e, now, uid_gid, addr, family, port, verdict);
+		bpf_ringbuf_submit(e, 0);
+	}
 	COUNT(st, events);
+}
+
+/* CLOCK_BOOTTIME counts through suspend; before Linux 5.8 only the
+ * monotonic clock can be read (same branch pruning as above). */
+static __always_inline __u64 stamp_now(void)
+{
+	if (policy.features & SG_FEAT_MONO_CLOCK)
+		return bpf_ktime_get_ns();
+	return bpf_ktime_get_boot_ns();
 }
 
 /*
@@ -200,10 +233,10 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 		COUNT(st, refused);
 	}
 
-	now = bpf_ktime_get_boot_ns();
+	now = stamp_now();
 	o = note_offender(uid, gid, now, addr, family, port, verdict);
 	if (event_allowed(o, now))
-		emit_event(st, now, uid_gid, addr, family, port, verdict);
+		emit_event(ctx, st, now, uid_gid, addr, family, port, verdict);
 	else if (policy.event_rate)
 		COUNT(st, suppressed);
 

@@ -26,6 +26,12 @@
 #define SG_PATH_LEN       256
 #define SG_SKIPPED_LEN    256     /* summary of names skipped at load */
 
+/* Bits of sg_policy.features: the kernel-dependent ways this load works,
+ * chosen by the loader from its probes (user/kfeatures.c). 0 is the normal
+ * case: events through a BPF ring buffer, stamps in CLOCK_BOOTTIME. */
+#define SG_FEAT_PERFBUF    (1u << 0) /* events through a perf event array */
+#define SG_FEAT_MONO_CLOCK (1u << 1) /* stamps in CLOCK_MONOTONIC */
+
 /* Values of sg_policy.mode (config key "mode"). */
 enum sg_mode {
 	SG_MODE_ENFORCE = 0,  /* refuse with EPERM */
@@ -59,9 +65,10 @@ struct sg_stats {
 	__u64 refused;       /* refused with EPERM (enforce mode) */
 	__u64 audited;       /* would-be refusals let through (audit mode) */
 	__u64 redirected;    /* would-be refusals sent to the local MTA */
-	__u64 events;        /* event records written to the ring buffer */
+	__u64 events;        /* event records written to the events map */
 	__u64 suppressed;    /* events dropped by the per-UID rate limit */
-	__u64 lost;          /* events dropped because the ring buffer was full */
+	__u64 lost;          /* events dropped: buffer full (or, with a perf
+			      * event array, no reader running) */
 };
 
 /*
@@ -86,9 +93,12 @@ struct sg_policy {
 	 * its programs on the cgroup even when every pin is gone. */
 	char pin_dir[SG_PATH_LEN];
 	/* Names the loader skipped because they did not resolve ("user x
-	 * (smtpguard.conf:3), ..."), "" for none. Last, so a policy written
-	 * by an older loader is simply shorter (readers zero-fill it). */
+	 * (smtpguard.conf:3), ..."), "" for none. */
 	char skipped[SG_SKIPPED_LEN];
+	/* SG_FEAT_* bits; the program branches on them. New fields go at the
+	 * end, so a policy written by an older loader is a prefix of this one
+	 * (readers zero-fill what it lacks). */
+	__u32 features;
 };
 
 /* Keys of the LPM tries of allowed destinations. */
@@ -105,8 +115,8 @@ struct sg_prefix6 {
 /* Value of the "offenders" LRU map, keyed by UID (__u32). */
 struct sg_offender {
 	__u64 count;          /* would-be refusals by this UID */
-	__u64 first_ns;       /* CLOCK_BOOTTIME of the first one */
-	__u64 last_ns;        /* CLOCK_BOOTTIME of the latest one */
+	__u64 first_ns;       /* CLOCK_BOOTTIME (MONOTONIC with SG_FEAT_MONO_CLOCK) of the first one */
+	__u64 last_ns;        /* same clock, the latest one */
 	__u64 window_ns;      /* start of the current rate-limit window */
 	__u32 window_events;  /* events emitted in that window */
 	__u32 last_gid;
@@ -117,9 +127,9 @@ struct sg_offender {
 	char last_comm[SG_COMM_LEN];
 };
 
-/* Record written to the "events" ring buffer. */
+/* Record written to the "events" ring buffer (or perf event array). */
 struct sg_event {
-	__u64 ts_ns;          /* CLOCK_BOOTTIME */
+	__u64 ts_ns;          /* CLOCK_BOOTTIME (MONOTONIC with SG_FEAT_MONO_CLOCK) */
 	__u64 cgroup_id;
 	__u32 pid;            /* thread group id */
 	__u32 tid;

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * log and monitor: consume the pinned event ring buffer. `log` prints one
- * line (or JSON object) per event until interrupted; `monitor` writes each
- * to syslog and is meant to run as a service. Both follow the enforcement
+ * log and monitor: consume the pinned events map. `log` prints one line
+ * (or JSON object) per event until interrupted; `monitor` writes each to
+ * syslog and is meant to run as a service. Both follow the enforcement
  * across unload/load: when the pinned events map changes, they re-open it.
- * A BPF ring buffer has one consumer position, so two readers at once split
- * the events between them.
+ * The map is a BPF ring buffer, or a perf event array where the kernel has
+ * no ring buffer (SG_FEAT_PERFBUF); the pinned map's type says which.
+ * A ring buffer has one consumer position, so two readers at once split
+ * the events between them; a perf event array holds one reader's buffers,
+ * so a reader re-claims its slots at every re-open check.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,7 @@
 #include "commands.h"
 #include "common.h"
 #include "event_format.h"
+#include "kfeatures.h"
 #include "names.h"
 #include "pins.h"
 #include "sysenv.h"
@@ -27,6 +32,8 @@
 #define NAME_CACHE_SLOTS 256
 #define NAME_CACHE_TTL   60 /* seconds: accounts come and go on hosting servers */
 #define REOPEN_EVERY_MS  2000
+#define PERF_PAGES       16 /* per CPU, a power of two: 64 KiB with 4 KiB pages */
+#define MAX_CPUS         4096
 
 static volatile sig_atomic_t stop;
 
@@ -41,7 +48,9 @@ struct reader {
 	struct name_slot cache[NAME_CACHE_SLOTS];
 	int map_fd;
 	__u32 map_id;
-	struct ring_buffer *rb;
+	__u32 features;          /* of the loaded policy: which clock stamps */
+	struct ring_buffer *rb;  /* one of these two, by the pinned map's type */
+	struct perf_buffer *pb;
 };
 
 static void on_signal(int sig)
@@ -73,7 +82,7 @@ static int on_event(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*e))
 		return 0;
-	t = sg_boot_to_unix(e->ts_ns);
+	t = sg_stamp_to_unix(e->ts_ns, rd->features);
 	if (rd->to_syslog) {
 		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
 		syslog(e->verdict == SG_VERDICT_AUDITED ? LOG_NOTICE : LOG_WARNING, "%s", line);
@@ -89,23 +98,91 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static __u32 map_id(int fd)
+static void on_perf_event(void *ctx, int cpu, void *data, __u32 size)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
+	on_event(ctx, data, size);
+}
 
-	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+/* The kernel dropped samples from a full per-CPU buffer (the program could
+ * not tell, so they are not in the `lost` counter): say so where events go. */
+static void on_perf_lost(void *ctx, int cpu, __u64 count)
+{
+	struct reader *rd = ctx;
+
+	if (rd->to_syslog)
+		syslog(LOG_WARNING, "%llu events lost on CPU %d (buffer full)",
+		       (unsigned long long)count, cpu);
+	else
+		sg_warn("%llu events lost on CPU %d (buffer full)", (unsigned long long)count, cpu);
+}
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, len);
+	return bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
+static bool reading(const struct reader *rd)
+{
+	return rd->rb || rd->pb;
 }
 
 static void close_reader(struct reader *rd)
 {
 	ring_buffer__free(rd->rb);
 	rd->rb = NULL;
+	perf_buffer__free(rd->pb);
+	rd->pb = NULL;
 	if (rd->map_fd >= 0)
 		close(rd->map_fd);
 	rd->map_fd = -1;
 	rd->map_id = 0;
+}
+
+/* Online CPUs in the order libbpf opened its per-CPU buffers ("0-3,6"). */
+static int online_cpus(int *cpus, int max)
+{
+	char buf[1024] = "", *p = buf;
+	int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC), n = 0;
+	ssize_t got = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (got <= 0)
+		return -1;
+	while (*p && *p != '\n') {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+
+		if (end == p)
+			return -1;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (long c = a; c <= b && n < max; c++)
+			cpus[n++] = (int)c;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+/* Another perf reader that came and went took our slots with it (the
+ * kernel clears a slot when the file that filled it closes): fill them
+ * with our buffers again. */
+static void reclaim_perf_slots(struct reader *rd)
+{
+	static int cpus[MAX_CPUS];
+	int n = online_cpus(cpus, MAX_CPUS);
+	size_t cnt = perf_buffer__buffer_cnt(rd->pb);
+
+	for (size_t i = 0; n > 0 && i < cnt && i < (size_t)n; i++) {
+		__u32 key = (__u32)cpus[i];
+		int fd = perf_buffer__buffer_fd(rd->pb, i);
+
+		if (fd >= 0)
+			bpf_map_update_elem(rd->map_fd, &key, &fd, BPF_ANY);
+	}
 }
 
 /* (Re)opens the pinned events map when it is not the one being read.
@@ -113,25 +190,33 @@ static void close_reader(struct reader *rd)
 static int follow_pin(struct reader *rd, const char *pin_dir)
 {
 	int fd = sg_pin_open(pin_dir, SG_PIN_EVENTS);
-	__u32 id;
+	struct bpf_map_info info;
 
 	if (fd < 0) {
 		close_reader(rd);
 		return 0;
 	}
-	id = map_id(fd);
-	if (rd->rb && id == rd->map_id) {
+	/* a reload may switch the clock without replacing the events map */
+	rd->features = sg_pinned_features(pin_dir);
+	if (map_info(fd, &info))
+		info.id = 0;
+	if (reading(rd) && info.id == rd->map_id) {
 		close(fd);
+		if (rd->pb)
+			reclaim_perf_slots(rd);
 		return 1;
 	}
 	close_reader(rd);
-	rd->rb = ring_buffer__new(fd, on_event, rd, NULL);
-	if (!rd->rb) {
+	if (info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		rd->pb = perf_buffer__new(fd, PERF_PAGES, on_perf_event, on_perf_lost, rd, NULL);
+	else
+		rd->rb = ring_buffer__new(fd, on_event, rd, NULL);
+	if (!reading(rd)) {
 		close(fd);
 		return -1;
 	}
 	rd->map_fd = fd;
-	rd->map_id = id;
+	rd->map_id = info.id;
 	return 1;
 }
 
@@ -155,7 +240,7 @@ static int run(const struct sg_args *args, bool to_syslog)
 	}
 	rc = follow_pin(rd, args->pin_dir);
 	if (rc < 0) {
-		sg_err("cannot read the event ring buffer in %s: %s", args->pin_dir, strerror(errno));
+		sg_err("cannot read the pinned events map in %s: %s", args->pin_dir, strerror(errno));
 		rc = SG_EXIT_RUNTIME;
 		goto out;
 	}
@@ -179,23 +264,26 @@ static int run(const struct sg_args *args, bool to_syslog)
 			if (follow_pin(rd, args->pin_dir) == 0 && to_syslog && !waiting_said) {
 				syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
 				waiting_said = true;
-			} else if (rd->rb) {
+			} else if (reading(rd)) {
 				waiting_said = false;
 			}
 		}
-		if (!rd->rb) {
+		if (!reading(rd)) {
 			usleep(200000);
 			continue;
 		}
-		rc = ring_buffer__poll(rd->rb, 500);
+		rc = rd->pb ? perf_buffer__poll(rd->pb, 500) : ring_buffer__poll(rd->rb, 500);
 		if (rc < 0 && rc != -EINTR) {
 			sg_err("reading events failed: %s", strerror(-rc));
 			rc = SG_EXIT_RUNTIME;
 			goto out;
 		}
 	}
+	/* what is already there */
 	if (rd->rb)
-		ring_buffer__consume(rd->rb); /* what is already there */
+		ring_buffer__consume(rd->rb);
+	if (rd->pb)
+		perf_buffer__consume(rd->pb);
 	if (to_syslog)
 		syslog(LOG_INFO, "monitor stopped");
 	rc = SG_EXIT_OK;

@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 #include "commands.h"
 #include "common.h"
+#include "kfeatures.h"
 #include "kstate.h"
 #include "lock.h"
 #include "netcls.h"
@@ -59,6 +60,7 @@ struct load_ctx {
 	bool reused[SG_PIN_COUNT];
 	enum sg_method method;  /* how this load attaches */
 	bool stage_progs;       /* prog_attach update: pin programs at staging names */
+	__u32 features;         /* SG_FEAT_* chosen by sg_features_check */
 };
 
 /* Test knob: attach with bpf_link as smtpguard 0.1 did (the upgrade tests
@@ -221,6 +223,7 @@ static int open_and_load(struct load_ctx *lc)
 	snprintf(pol.loader_version, sizeof(pol.loader_version), "%s", SG_VERSION);
 	snprintf(pol.cgroup_path, sizeof(pol.cgroup_path), "%s", lc->cg_path);
 	snprintf(pol.pin_dir, sizeof(pol.pin_dir), "%s", lc->args->pin_dir);
+	sg_features_apply(lc->skel, &pol, lc->features);
 	memcpy((void *)&lc->skel->rodata->policy, &pol, sizeof(pol));
 	/* Policy maps are made anew by every load: size them to this policy,
 	 * not to the limit, so creating them costs little (a hash map
@@ -458,6 +461,7 @@ static int load(struct load_ctx *lc, enum sg_load_mode mode)
 	int rc;
 
 	if ((rc = sg_check_privileges(lc->err, sizeof(lc->err))) ||
+	    (rc = sg_features_check(&lc->features, lc->err, sizeof(lc->err))) ||
 	    (rc = sg_check_kernel(lc->err, sizeof(lc->err))) ||
 	    (rc = sg_check_pin_name(lc->args->pin_dir, lc->err, sizeof(lc->err))))
 		return rc;

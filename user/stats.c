@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "common.h"
 #include "config.h"
+#include "kfeatures.h"
 #include "kstate.h"
 #include "lock.h"
 #include "pins.h"
@@ -47,7 +48,8 @@ static int read_counters(int fd, struct sg_report *r)
 	return 0;
 }
 
-static int read_offenders(int fd, struct sg_report *r)
+/* features: of the loaded policy, which says which clock stamped the records */
+static int read_offenders(int fd, struct sg_report *r, __u32 features)
 {
 	__u32 key, next, *prev = NULL;
 	unsigned cap = 0;
@@ -70,8 +72,8 @@ static int read_offenders(int fd, struct sg_report *r)
 			continue; /* evicted meanwhile */
 		row->uid = key;
 		sg_user_name(key, row->user, sizeof(row->user));
-		row->first_unix = sg_boot_to_unix(row->rec.first_ns);
-		row->last_unix = sg_boot_to_unix(row->rec.last_ns);
+		row->first_unix = sg_stamp_to_unix(row->rec.first_ns, features);
+		row->last_unix = sg_stamp_to_unix(row->rec.last_ns, features);
 		r->nrows++;
 	}
 	return 0;
@@ -139,7 +141,8 @@ int sg_cmd_stats(const struct sg_args *args)
 		rc = reset(stats_fd, off_fd);
 		goto out;
 	}
-	if (read_counters(stats_fd, &r) || read_offenders(off_fd, &r)) {
+	if (read_counters(stats_fd, &r) ||
+	    read_offenders(off_fd, &r, sg_pinned_features(args->pin_dir))) {
 		sg_err("cannot read the pinned maps in %s: %s", args->pin_dir, strerror(errno));
 		rc = SG_EXIT_RUNTIME;
 		goto out;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "commands.h"
 #include "common.h"
+#include "kfeatures.h"
 #include "kstate.h"
 #include "lock.h"
 #include "netcls.h"
@@ -19,6 +20,7 @@
 static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 {
 	const struct sg_policy *p = &ks->policy;
+	char feat[64];
 
 	printf("%-20s %s\n", "status:", "loaded");
 	printf("%-20s %s (id %llu)%s\n", "cgroup:", ks->have_policy ? p->cgroup_path : "?",
@@ -36,11 +38,15 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 	printf("%-20s %s%s\n", "pin dir:", args->pin_dir, ks->pins_missing ? " (pins missing)" : "");
 	if (ks->have_policy)
 		printf("%-20s %.16s (format %u)\n", "loaded by:", p->loader_version, p->format);
+	if (ks->have_policy)
+		printf("%-20s %s\n", "features:", sg_features_text(p->features, feat, sizeof(feat)));
 	sg_print_policy_text(stdout, &ks->cfg);
 }
 
 static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 {
+	char feat[64];
+
 	printf("{\"loaded\":true,\"cgroup\":");
 	sg_json_str(stdout, ks->have_policy ? ks->policy.cgroup_path : "");
 	printf(",\"cgroup_id\":%llu,\"attach_method\":\"%s\",",
@@ -52,6 +58,7 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 	sg_json_str(stdout, args->pin_dir);
 	printf(",\"pins_missing\":%s", ks->pins_missing ? "true" : "false");
 	printf(",\"format\":%u,", ks->policy.format);
+	printf("\"features\":%s,", sg_features_json(ks->policy.features, feat, sizeof(feat)));
 	sg_print_policy_json(stdout, &ks->cfg);
 	printf("}\n");
 }
