@@ -33,7 +33,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
-} allow_uids SEC(".maps");
+} sg_allow_uids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -41,7 +41,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
-} allow_gids SEC(".maps");
+} sg_allow_gids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -49,7 +49,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sg_prefix4);
 	__type(value, __u8);
-} allow_dst4 SEC(".maps");
+} sg_allow_dst4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -57,7 +57,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sg_prefix6);
 	__type(value, __u8);
-} allow_dst6 SEC(".maps");
+} sg_allow_dst6 SEC(".maps");
 
 /* Counters, offenders and events outlive reloads: the loader reuses the
  * pinned maps, so only their layout version may not change silently. */
@@ -66,21 +66,21 @@ struct {
 	__uint(max_entries, SG_FAM_COUNT);
 	__type(key, __u32);
 	__type(value, struct sg_stats);
-} stats SEC(".maps");
+} sg_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SG_MAX_OFFENDERS);
 	__type(key, __u32);
 	__type(value, struct sg_offender);
-} offenders SEC(".maps");
+} sg_offenders SEC(".maps");
 
 /* A ring buffer; where the kernel has none (before 5.8), the loader turns
  * it into a perf event array before load and sets SG_FEAT_PERFBUF. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, SG_EVENTS_BYTES);
-} events SEC(".maps");
+} sg_events SEC(".maps");
 
 /* Counters are per CPU, but a preempted program can interleave with another
  * run on the same CPU, so additions are atomic to keep the counts exact. */
@@ -96,13 +96,13 @@ static __always_inline struct sg_offender *
 note_offender(__u32 uid, __u32 gid, __u64 now, const __u8 *addr, __u8 family,
 	      __u16 port, __u8 verdict)
 {
-	struct sg_offender *o = bpf_map_lookup_elem(&offenders, &uid);
+	struct sg_offender *o = bpf_map_lookup_elem(&sg_offenders, &uid);
 
 	if (!o) {
 		struct sg_offender fresh = { .first_ns = now, .window_ns = now };
 
-		bpf_map_update_elem(&offenders, &uid, &fresh, BPF_NOEXIST);
-		o = bpf_map_lookup_elem(&offenders, &uid);
+		bpf_map_update_elem(&sg_offenders, &uid, &fresh, BPF_NOEXIST);
+		o = bpf_map_lookup_elem(&sg_offenders, &uid);
 		if (!o)
 			return NULL;
 	}
@@ -169,12 +169,12 @@ static __always_inline void emit_event(struct bpf_sock_addr *ctx, struct sg_stat
 		__builtin_memset(&e, 0, sizeof(e)); /* padding too: it is copied out */
 		fill_event(&e, now, uid_gid, addr, family, port, verdict);
 		/* fails when the CPU's buffer is full or no reader has one open */
-		if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e))) {
+		if (bpf_perf_event_output(ctx, &sg_events, BPF_F_CURRENT_CPU, &e, sizeof(e))) {
 			COUNT(st, lost);
 			return;
 		}
 	} else {
-		struct sg_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		struct sg_event *e = bpf_ringbuf_reserve(&sg_events, sizeof(*e), 0);
 
 		if (!e) {
 			COUNT(st, lost);
@@ -213,11 +213,11 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 	__u8 verdict;
 	__u64 now;
 
-	if (bpf_map_lookup_elem(&allow_uids, &uid)) {
+	if (bpf_map_lookup_elem(&sg_allow_uids, &uid)) {
 		COUNT(st, allowed_uid);
 		return VERDICT_ALLOW;
 	}
-	if (bpf_map_lookup_elem(&allow_gids, &gid)) {
+	if (bpf_map_lookup_elem(&sg_allow_gids, &gid)) {
 		COUNT(st, allowed_gid);
 		return VERDICT_ALLOW;
 	}
@@ -266,7 +266,7 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 
 static __always_inline struct sg_stats *family_stats(__u32 idx)
 {
-	return bpf_map_lookup_elem(&stats, &idx);
+	return bpf_map_lookup_elem(&sg_stats, &idx);
 }
 
 static __always_inline int judge_ip4(struct bpf_sock_addr *ctx, __u32 ip4,
@@ -279,7 +279,7 @@ static __always_inline int judge_ip4(struct bpf_sock_addr *ctx, __u32 ip4,
 		return VERDICT_ALLOW; /* cannot happen: array slots always exist */
 	COUNT(st, seen);
 	__builtin_memcpy(key.addr, &ip4, 4);
-	if (bpf_map_lookup_elem(&allow_dst4, &key)) {
+	if (bpf_map_lookup_elem(&sg_allow_dst4, &key)) {
 		COUNT(st, allowed_dst);
 		return VERDICT_ALLOW;
 	}
@@ -333,7 +333,7 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 		return VERDICT_ALLOW;
 	COUNT(st, seen);
 	__builtin_memcpy(key.addr, ip6, 16);
-	if (bpf_map_lookup_elem(&allow_dst6, &key)) {
+	if (bpf_map_lookup_elem(&sg_allow_dst6, &key)) {
 		COUNT(st, allowed_dst);
 		return VERDICT_ALLOW;
 	}

@@ -155,7 +155,7 @@ int sg_features_check(__u32 *features, char *err, size_t errlen)
 
 void sg_features_apply(struct smtpguard_bpf *skel, struct sg_policy *pol, __u32 features)
 {
-	struct bpf_map *ev = skel->maps.events;
+	struct bpf_map *ev = skel->maps.sg_events;
 	int ncpu;
 
 	pol->features = features;

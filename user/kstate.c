@@ -212,16 +212,16 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen,
 			close(fd);
 			continue;
 		}
-		if (!strcmp(minfo.name, "allow_uids") && !(*seen & 1)) {
+		if (sg_map_is(minfo.name, "allow_uids") && !(*seen & 1)) {
 			read_ids(fd, &ks->cfg, true);
 			*seen |= 1;
-		} else if (!strcmp(minfo.name, "allow_gids") && !(*seen & 2)) {
+		} else if (sg_map_is(minfo.name, "allow_gids") && !(*seen & 2)) {
 			read_ids(fd, &ks->cfg, false);
 			*seen |= 2;
-		} else if (!strcmp(minfo.name, "allow_dst4") && !(*seen & 4)) {
+		} else if (sg_map_is(minfo.name, "allow_dst4") && !(*seen & 4)) {
 			read_prefixes(fd, &ks->cfg, 4);
 			*seen |= 4;
-		} else if (!strcmp(minfo.name, "allow_dst6") && !(*seen & 8)) {
+		} else if (sg_map_is(minfo.name, "allow_dst6") && !(*seen & 8)) {
 			read_prefixes(fd, &ks->cfg, 6);
 			*seen |= 8;
 		} else if (nl > 7 && !strcmp(minfo.name + nl - 7, ".rodata") &&
@@ -236,6 +236,13 @@ static int read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen,
 	if (ks->cfg.ngroups)
 		qsort(ks->cfg.groups, ks->cfg.ngroups, sizeof(*ks->cfg.groups), cmp_u32);
 	return 0;
+}
+
+bool sg_map_is(const char *name, const char *base)
+{
+	/* maps are named sg_<base>; history maps created by smtpguard 0.1 and
+	 * reused since keep their old name, <base> */
+	return !strcmp(name, base) || (!strncmp(name, "sg_", 3) && !strcmp(name + 3, base));
 }
 
 __u32 sg_hook_type(int hook)

@@ -76,6 +76,9 @@ int sg_link_state(int fd, struct sg_link_state *li);
  * recognised by id (pinned or staged) or by name and shared stats map. */
 void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
 		  const char *pin_dir, struct sg_link_state *li);
+/* Is a map called name the map "sg_<base>" (or, as smtpguard 0.1 named
+ * it, "<base>")? */
+bool sg_map_is(const char *name, const char *base);
 /* The attach type of hook 0 (connect4) or 1 (connect6). */
 __u32 sg_hook_type(int hook);
 

@@ -83,9 +83,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static struct bpf_map *history_map(struct smtpguard_bpf *skel, enum sg_pin pin)
 {
 	switch (pin) {
-	case SG_PIN_STATS: return skel->maps.stats;
-	case SG_PIN_OFFENDERS: return skel->maps.offenders;
-	case SG_PIN_EVENTS: return skel->maps.events;
+	case SG_PIN_STATS: return skel->maps.sg_stats;
+	case SG_PIN_OFFENDERS: return skel->maps.sg_offenders;
+	case SG_PIN_EVENTS: return skel->maps.sg_events;
 	default: return NULL;
 	}
 }
@@ -136,7 +136,8 @@ static int attached_map_fd(struct load_ctx *lc, const char *name)
 			if (mfd < 0)
 				continue;
 			memset(&minfo, 0, sizeof(minfo));
-			if (!bpf_obj_get_info_by_fd(mfd, &minfo, &mlen) && !strcmp(minfo.name, name))
+			if (!bpf_obj_get_info_by_fd(mfd, &minfo, &mlen) &&
+			    sg_map_is(minfo.name, name + 3 * !strncmp(name, "sg_", 3)))
 				fd = mfd;
 			else
 				close(mfd);
@@ -228,8 +229,8 @@ static int open_and_load(struct load_ctx *lc)
 	/* Policy maps are made anew by every load: size them to this policy,
 	 * not to the limit, so creating them costs little (a hash map
 	 * allocates its buckets for max_entries up front). */
-	bpf_map__set_max_entries(lc->skel->maps.allow_uids, policy_map_size(lc->cfg->nusers));
-	bpf_map__set_max_entries(lc->skel->maps.allow_gids, policy_map_size(lc->cfg->ngroups));
+	bpf_map__set_max_entries(lc->skel->maps.sg_allow_uids, policy_map_size(lc->cfg->nusers));
+	bpf_map__set_max_entries(lc->skel->maps.sg_allow_gids, policy_map_size(lc->cfg->ngroups));
 	reuse_history_maps(lc);
 
 	err = smtpguard_bpf__load(lc->skel);
@@ -238,10 +239,10 @@ static int open_and_load(struct load_ctx *lc)
 			 strerror(-err));
 		return SG_EXIT_RUNTIME;
 	}
-	if (sg_fill_policy_maps(lc->cfg, bpf_map__fd(lc->skel->maps.allow_uids),
-				bpf_map__fd(lc->skel->maps.allow_gids),
-				bpf_map__fd(lc->skel->maps.allow_dst4),
-				bpf_map__fd(lc->skel->maps.allow_dst6), lc->err, sizeof(lc->err)))
+	if (sg_fill_policy_maps(lc->cfg, bpf_map__fd(lc->skel->maps.sg_allow_uids),
+				bpf_map__fd(lc->skel->maps.sg_allow_gids),
+				bpf_map__fd(lc->skel->maps.sg_allow_dst4),
+				bpf_map__fd(lc->skel->maps.sg_allow_dst6), lc->err, sizeof(lc->err)))
 		return SG_EXIT_RUNTIME;
 	return 0;
 }
@@ -271,14 +272,14 @@ static int pin_objects(struct load_ctx *lc)
 	} objs[] = {
 		{ SG_PIN_PROG4, bpf_program__fd(s->progs.sg_connect4) },
 		{ SG_PIN_PROG6, bpf_program__fd(s->progs.sg_connect6) },
-		{ SG_PIN_UIDS, bpf_map__fd(s->maps.allow_uids) },
-		{ SG_PIN_GIDS, bpf_map__fd(s->maps.allow_gids) },
-		{ SG_PIN_DST4, bpf_map__fd(s->maps.allow_dst4) },
-		{ SG_PIN_DST6, bpf_map__fd(s->maps.allow_dst6) },
+		{ SG_PIN_UIDS, bpf_map__fd(s->maps.sg_allow_uids) },
+		{ SG_PIN_GIDS, bpf_map__fd(s->maps.sg_allow_gids) },
+		{ SG_PIN_DST4, bpf_map__fd(s->maps.sg_allow_dst4) },
+		{ SG_PIN_DST6, bpf_map__fd(s->maps.sg_allow_dst6) },
 		{ SG_PIN_POLICY, bpf_map__fd(s->maps.rodata) },
-		{ SG_PIN_STATS, bpf_map__fd(s->maps.stats) },
-		{ SG_PIN_OFFENDERS, bpf_map__fd(s->maps.offenders) },
-		{ SG_PIN_EVENTS, bpf_map__fd(s->maps.events) },
+		{ SG_PIN_STATS, bpf_map__fd(s->maps.sg_stats) },
+		{ SG_PIN_OFFENDERS, bpf_map__fd(s->maps.sg_offenders) },
+		{ SG_PIN_EVENTS, bpf_map__fd(s->maps.sg_events) },
 	};
 	int rc;
 
