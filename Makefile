@@ -31,7 +31,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(VMLINUX_D
 # Pure logic (no libbpf calls): shared by the CLI, unit tests and fuzzers.
 CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print.c \
 	user/mountinfo.c user/netcls.c user/names.c user/stats_report.c user/event_format.c \
-	user/config_audit.c user/kfeature_select.c
+	user/config_audit.c user/kfeature_select.c user/json.c user/format.c
 # Kernel-facing parts of the CLI.
 KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c \
 	user/unload.c user/status.c user/netcls_read.c user/kstate.c user/stats.c user/events.c user/kfeatures.c
@@ -41,8 +41,9 @@ MAIN_OBJ  := $(OUTPUT)/user/main.o
 
 UNIT_TESTS := $(OUTPUT)/tests/test_report $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
 	$(OUTPUT)/tests/test_cli $(OUTPUT)/tests/test_mountinfo $(OUTPUT)/tests/test_netcls \
-	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures
-HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker
+	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures $(OUTPUT)/tests/test_json
+HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker \
+	$(OUTPUT)/tests/sgcomm
 
 .PHONY: all clean check unit-tests helpers
 all: smtpguard

@@ -12,7 +12,7 @@ FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
 	-fno-sanitize-recover=all
 FUZZ_CPPFLAGS := -Iinclude -Iuser -DSG_VERSION='"$(VERSION)"'
 FUZZ_SRCS    := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print.c \
-	user/mountinfo.c user/names.c
+	user/mountinfo.c user/names.c user/json.c
 FUZZ_OBJS    := $(patsubst user/%.c,$(OUTPUT)/fuzz/obj/%.o,$(FUZZ_SRCS))
 FUZZ_NAMES   := config cli mountinfo
 FUZZ_SHORT_NAMES ?= config cli

@@ -5,17 +5,17 @@
 
 #include <stddef.h>
 #include <linux/types.h>
+#include "format.h"  /* sg_iso_time, for the time in front of a log line */
 #include "smtpguard.h"
 
 /* "refused uid=1001(alice) pid=4242 comm=php-fpm dst=203.0.113.9:25
  * family=ipv4 gid=1001 tid=4242 cgroup=77": the syslog line, and the body
  * of `smtpguard log`. user may be "" (no name). */
 void sg_event_line(const struct sg_event *e, const char *user, char *buf, size_t len);
-/* {"time":...,"verdict":...} on one line, no newline. unix_time is the
- * event's wall-clock time in seconds. */
+/* {"time":...,"verdict":...} on one line, no newline, valid UTF-8 (see
+ * json.h). unix_time is the event's wall-clock time in seconds. A buf too
+ * small gets a cut object; 1024 bytes always suffice. */
 void sg_event_json(const struct sg_event *e, const char *user, double unix_time,
 		   char *buf, size_t len);
-/* ISO 8601 local time with milliseconds. */
-void sg_iso_time(double unix_time, char *buf, size_t len);
 
 #endif

@@ -11,12 +11,15 @@
 
 static int check_config(const struct sg_args *args, const struct sg_config *cfg)
 {
+	struct sg_json j;
+
 	if (args->json) {
-		printf("{\"source\":");
-		sg_json_str(stdout, cfg->source);
-		putchar(',');
-		sg_print_policy_json(stdout, cfg);
-		printf("}\n");
+		sg_json_to_file(&j, stdout);
+		sg_json_open(&j, '{');
+		sg_json_kstr(&j, "source", cfg->source);
+		sg_policy_json(&j, cfg);
+		sg_json_close(&j, '}');
+		putchar('\n');
 	} else {
 		printf("%-20s %s: OK\n", "config:", cfg->source);
 		sg_print_policy_text(stdout, cfg);

@@ -1,22 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "policy_print.h"
 
-void sg_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 /* Numbers from the config or the kernel maps carry no name: look it up
  * now, when a person or a script asks, not while loading. */
 static const char *ident_name(const struct sg_ident *id, bool user, char *buf, size_t len)
@@ -77,48 +61,52 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 	fprintf(out, "%-20s %u per UID per second\n", "event rate:", cfg->event_rate);
 }
 
-static void print_idents_json(FILE *out, const char *key, const char *idkey,
-			      const struct sg_ident *ids, unsigned n, bool user)
+static void idents_json(struct sg_json *j, const char *key, const char *idkey,
+			const struct sg_ident *ids, unsigned n, bool user)
 {
 	char buf[SG_NAME_MAX];
 
-	fprintf(out, "\"%s\":[", key);
+	sg_json_key(j, key);
+	sg_json_open(j, '[');
 	for (unsigned i = 0; i < n; i++) {
 		const char *name = ident_name(&ids[i], user, buf, sizeof(buf));
 
-		fprintf(out, "%s{\"%s\":%u,\"name\":", i ? "," : "", idkey, ids[i].id);
-		if (name[0])
-			sg_json_str(out, name);
-		else
-			fputs("null", out);
-		fputc('}', out);
+		sg_json_open(j, '{');
+		sg_json_kuint(j, idkey, ids[i].id);
+		sg_json_kstr(j, "name", name[0] ? name : NULL);
+		sg_json_close(j, '}');
 	}
-	fputs("]", out);
+	sg_json_close(j, ']');
 }
 
-void sg_print_policy_json(FILE *out, const struct sg_config *cfg)
+void sg_policy_json(struct sg_json *j, const struct sg_config *cfg)
 {
 	char buf[SG_ADDRSTRLEN], skipped[SG_SKIPPED_LEN];
 
-	fprintf(out, "\"mode\":\"%s\",\"ports\":[", sg_mode_name(cfg->mode));
+	sg_json_kstr(j, "mode", sg_mode_name(cfg->mode));
+	sg_json_key(j, "ports");
+	sg_json_open(j, '[');
 	for (unsigned i = 0; i < cfg->nports; i++)
-		fprintf(out, "%s%u", i ? "," : "", cfg->ports[i]);
-	fputs("],", out);
-	print_idents_json(out, "allow_users", "uid", cfg->users, cfg->nusers, true);
-	fputc(',', out);
-	print_idents_json(out, "allow_groups", "gid", cfg->groups, cfg->ngroups, false);
-	fputs(",\"allow_destinations\":[", out);
+		sg_json_uint(j, cfg->ports[i]);
+	sg_json_close(j, ']');
+	idents_json(j, "allow_users", "uid", cfg->users, cfg->nusers, true);
+	idents_json(j, "allow_groups", "gid", cfg->groups, cfg->ngroups, false);
+	sg_json_key(j, "allow_destinations");
+	sg_json_open(j, '[');
 	for (unsigned i = 0; i < cfg->ndsts; i++) {
 		sg_format_prefix(&cfg->dsts[i], buf, sizeof(buf));
-		fprintf(out, "%s\"%s\"", i ? "," : "", buf);
+		sg_json_string(j, buf);
 	}
+	sg_json_close(j, ']');
+	sg_json_key(j, "redirect_to");
+	sg_json_open(j, '[');
 	sg_format_endpoint(&cfg->redirect4, buf, sizeof(buf));
-	fprintf(out, "],\"redirect_to\":[\"%s\",", buf);
+	sg_json_string(j, buf);
 	sg_format_endpoint(&cfg->redirect6, buf, sizeof(buf));
-	fprintf(out, "\"%s\"],\"event_rate\":%u", buf, cfg->event_rate);
+	sg_json_string(j, buf);
+	sg_json_close(j, ']');
+	sg_json_kuint(j, "event_rate", cfg->event_rate);
 	sg_config_skipped_summary(cfg, skipped, sizeof(skipped));
-	if (skipped[0]) {
-		fputs(",\"skipped\":", out);
-		sg_json_str(out, skipped);
-	}
+	if (skipped[0])
+		sg_json_kstr(j, "skipped", skipped);
 }

@@ -5,11 +5,10 @@
 
 #include <stdio.h>
 #include "config.h"
+#include "json.h"
 
 void sg_print_policy_text(FILE *out, const struct sg_config *cfg);
-/* Prints the policy's JSON members (no surrounding braces). */
-void sg_print_policy_json(FILE *out, const struct sg_config *cfg);
-/* A JSON string literal, escaped. */
-void sg_json_str(FILE *out, const char *s);
+/* Writes the policy's members into the object open in j. */
+void sg_policy_json(struct sg_json *j, const struct sg_config *cfg);
 
 #endif

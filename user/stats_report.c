@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "policy_print.h"
+#include "format.h"
+#include "json.h"
 #include "stats_report.h"
 
 /* One row per counter: its field, the text label and the Prometheus name. */
@@ -47,36 +46,6 @@ static __u64 counter_value(const struct sg_stats *s, const struct counter *c)
 	return v;
 }
 
-const char *sg_verdict_name(__u8 verdict)
-{
-	switch (verdict) {
-	case SG_VERDICT_REFUSED: return "refused";
-	case SG_VERDICT_AUDITED: return "audited";
-	case SG_VERDICT_REDIRECTED: return "redirected";
-	default: return "unknown";
-	}
-}
-
-void sg_format_dst(const __u8 addr[16], __u8 family, __u16 port, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, a, sizeof(a));
-	snprintf(buf, len, family == 4 ? "%s:%u" : "[%s]:%u", a, port);
-}
-
-void sg_clean_comm(const char *comm, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len && i < SG_COMM_LEN && comm[i]; i++) {
-		unsigned char c = (unsigned char)comm[i];
-
-		out[i] = (c <= ' ' || c >= 0x7f || c == '"' || c == '\\' || c == '=') ? '?' : (char)c;
-	}
-	out[i] = '\0';
-}
-
 static int cmp_busiest(const void *a, const void *b)
 {
 	const struct sg_offender_row *x = a, *y = b;
@@ -103,17 +72,6 @@ void sg_report_sort_busiest(struct sg_report *r)
 		qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_busiest);
 }
 
-static void wall(double t, char *buf, size_t len)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !localtime_r(&s, &tm))
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static void offender_table(FILE *out, const char *title, const struct sg_offender_row *rows,
 			   unsigned n)
 {
@@ -128,7 +86,7 @@ static void offender_table(FILE *out, const char *title, const struct sg_offende
 		const struct sg_offender_row *o = &rows[i];
 		char last[32], dst[64], comm[SG_COMM_LEN + 1];
 
-		wall(o->last_unix, last, sizeof(last));
+		sg_wall_time(o->last_unix, last, sizeof(last));
 		sg_format_dst(o->rec.last_addr, o->rec.last_family, o->rec.last_port, dst, sizeof(dst));
 		sg_clean_comm(o->rec.last_comm, comm, sizeof(comm));
 		fprintf(out, "  %-10u %-16s %10llu  %-19s  %-30s %-16s %s\n", o->uid,
@@ -168,45 +126,62 @@ void sg_report_text(FILE *out, struct sg_report *r)
 		fprintf(out, "\n(%u offenders in all; --top N shows more)\n", r->nrows);
 }
 
+static void counters_json(struct sg_json *j, const struct sg_stats *s)
+{
+	sg_json_open(j, '{');
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		sg_json_kuint(j, counters[i].field, counter_value(s, &counters[i]));
+	sg_json_close(j, '}');
+}
+
+static void offender_json(struct sg_json *j, const struct sg_offender_row *o)
+{
+	char dst[64], family[8];
+
+	sg_format_dst(o->rec.last_addr, o->rec.last_family, o->rec.last_port, dst, sizeof(dst));
+	snprintf(family, sizeof(family), "ipv%u", o->rec.last_family);
+	sg_json_open(j, '{');
+	sg_json_kuint(j, "uid", o->uid);
+	sg_json_kstr(j, "user", o->user[0] ? o->user : NULL);
+	sg_json_kuint(j, "count", o->rec.count);
+	sg_json_key(j, "first_seen");
+	sg_json_ms(j, o->first_unix);
+	sg_json_key(j, "last_seen");
+	sg_json_ms(j, o->last_unix);
+	sg_json_kstr(j, "last_destination", dst);
+	sg_json_kstr(j, "last_family", family);
+	sg_json_kuint(j, "last_gid", o->rec.last_gid);
+	sg_json_kstr(j, "last_verdict", sg_verdict_name(o->rec.last_verdict));
+	sg_json_key(j, "last_comm");
+	sg_json_stringn(j, o->rec.last_comm, SG_COMM_LEN);
+	sg_json_close(j, '}');
+}
+
 void sg_report_json(FILE *out, struct sg_report *r)
 {
 	unsigned n = r->nrows < r->top ? r->nrows : r->top;
+	struct sg_json j;
 
-	fputs("{", out);
+	sg_json_to_file(&j, out);
+	sg_json_open(&j, '{');
 	if (r->mode)
-		fprintf(out, "\"mode\":\"%s\",", r->mode);
-	fputs("\"counters\":{", out);
+		sg_json_kstr(&j, "mode", r->mode);
+	sg_json_key(&j, "counters");
+	sg_json_open(&j, '{');
 	for (int f = 0; f < SG_FAM_COUNT; f++) {
-		fprintf(out, "%s\"%s\":{", f ? "," : "", fam_name[f]);
-		for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-			fprintf(out, "%s\"%s\":%llu", i ? "," : "", counters[i].field,
-				(unsigned long long)counter_value(&r->fam[f], &counters[i]));
-		}
-		fputs("}", out);
+		sg_json_key(&j, fam_name[f]);
+		counters_json(&j, &r->fam[f]);
 	}
-	fprintf(out, "},\"offenders_total\":%u,\"offenders\":[", r->nrows);
+	sg_json_close(&j, '}');
+	sg_json_kuint(&j, "offenders_total", r->nrows);
+	sg_json_key(&j, "offenders");
+	sg_json_open(&j, '[');
 	sg_report_sort_busiest(r);
-	for (unsigned i = 0; i < n; i++) {
-		const struct sg_offender_row *o = &r->rows[i];
-		char dst[64], comm[SG_COMM_LEN + 1];
-
-		sg_format_dst(o->rec.last_addr, o->rec.last_family, o->rec.last_port, dst, sizeof(dst));
-		memcpy(comm, o->rec.last_comm, SG_COMM_LEN);
-		comm[SG_COMM_LEN] = '\0';
-		fprintf(out, "%s{\"uid\":%u,\"user\":", i ? "," : "", o->uid);
-		if (o->user[0])
-			sg_json_str(out, o->user);
-		else
-			fputs("null", out);
-		fprintf(out, ",\"count\":%llu,\"first_seen\":%.3f,\"last_seen\":%.3f,"
-			"\"last_destination\":\"%s\",\"last_family\":\"ipv%u\",\"last_gid\":%u,"
-			"\"last_verdict\":\"%s\",\"last_comm\":",
-			(unsigned long long)o->rec.count, o->first_unix, o->last_unix, dst,
-			o->rec.last_family, o->rec.last_gid, sg_verdict_name(o->rec.last_verdict));
-		sg_json_str(out, comm);
-		fputs("}", out);
-	}
-	fputs("]}\n", out);
+	for (unsigned i = 0; i < n; i++)
+		offender_json(&j, &r->rows[i]);
+	sg_json_close(&j, ']');
+	sg_json_close(&j, '}');
+	fputc('\n', out);
 }
 
 /* Label values: backslash, double quote and newline must be escaped. */

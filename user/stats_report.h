@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Formatting of counters and offenders: text, JSON and the Prometheus text
- * exposition format. Pure (no kernel access), so it is unit-tested. */
+/* Formatting of counters and offenders: text, JSON (json.h) and the
+ * Prometheus text exposition format. Pure (no kernel access), so it is
+ * unit-tested. */
 #ifndef SG_STATS_REPORT_H
 #define SG_STATS_REPORT_H
 
@@ -29,11 +30,5 @@ void sg_report_sort_busiest(struct sg_report *r);
 void sg_report_text(FILE *out, struct sg_report *r);
 void sg_report_json(FILE *out, struct sg_report *r);
 void sg_report_prometheus(FILE *out, struct sg_report *r);
-
-/* "203.0.113.9:25" or "[2001:db8::1]:25" from an offender/event address. */
-void sg_format_dst(const __u8 addr[16], __u8 family, __u16 port, char *buf, size_t len);
-/* Command names come from the caller: make them safe for one log line. */
-void sg_clean_comm(const char *comm, char *out, size_t len);
-const char *sg_verdict_name(__u8 verdict);
 
 #endif

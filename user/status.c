@@ -14,6 +14,7 @@
 #include "kstate.h"
 #include "lock.h"
 #include "netcls.h"
+#include "json.h"
 #include "policy_print.h"
 #include "sysenv.h"
 
@@ -46,21 +47,33 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 {
 	char feat[64];
+	struct sg_json j;
 
-	printf("{\"loaded\":true,\"cgroup\":");
-	sg_json_str(stdout, ks->have_policy ? ks->policy.cgroup_path : "");
-	printf(",\"cgroup_id\":%llu,\"attach_method\":\"%s\",",
-	       (unsigned long long)ks->link[0].cgroup_id, sg_method_name(ks->method));
-	for (int i = 0; i < 2; i++)
-		printf("\"%s\":{\"link_id\":%u,\"prog_id\":%u},", i ? "connect6" : "connect4",
-		       ks->link[i].link_id, ks->link[i].prog_id);
-	printf("\"pin_dir\":");
-	sg_json_str(stdout, args->pin_dir);
-	printf(",\"pins_missing\":%s", ks->pins_missing ? "true" : "false");
-	printf(",\"format\":%u,", ks->policy.format);
-	printf("\"features\":%s,", sg_features_json(ks->policy.features, feat, sizeof(feat)));
-	sg_print_policy_json(stdout, &ks->cfg);
-	printf("}\n");
+	sg_json_to_file(&j, stdout);
+	sg_json_open(&j, '{');
+	sg_json_key(&j, "loaded");
+	sg_json_bool(&j, true);
+	sg_json_key(&j, "cgroup");
+	sg_json_stringn(&j, ks->have_policy ? ks->policy.cgroup_path : "",
+			sizeof(ks->policy.cgroup_path));
+	sg_json_kuint(&j, "cgroup_id", ks->link[0].cgroup_id);
+	sg_json_kstr(&j, "attach_method", sg_method_name(ks->method));
+	for (int i = 0; i < 2; i++) {
+		sg_json_key(&j, i ? "connect6" : "connect4");
+		sg_json_open(&j, '{');
+		sg_json_kuint(&j, "link_id", ks->link[i].link_id);
+		sg_json_kuint(&j, "prog_id", ks->link[i].prog_id);
+		sg_json_close(&j, '}');
+	}
+	sg_json_kstr(&j, "pin_dir", args->pin_dir);
+	sg_json_key(&j, "pins_missing");
+	sg_json_bool(&j, ks->pins_missing);
+	sg_json_kuint(&j, "format", ks->policy.format);
+	sg_json_key(&j, "features");
+	sg_json_raw(&j, sg_features_json(ks->policy.features, feat, sizeof(feat)));
+	sg_policy_json(&j, &ks->cfg);
+	sg_json_close(&j, '}');
+	putchar('\n');
 }
 
 static void print_not_loaded(const struct sg_args *args)

@@ -64,9 +64,12 @@ static char *policy_text(const struct sg_config *cfg, int json)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	if (json)
-		sg_print_policy_json(f, cfg);
-	else
+	if (json) {
+		struct sg_json j;
+
+		sg_json_to_file(&j, f);
+		sg_policy_json(&j, cfg);
+	} else
 		sg_print_policy_text(f, cfg);
 	fclose(f);
 	return buf;

@@ -64,6 +64,27 @@ static void test_event_json(void)
 	OK(strstr(buf, "\"ts\":1700000000.500,") != NULL, "timestamp in seconds");
 	sg_event_json(&e, "", 0, buf, sizeof(buf));
 	OK(strstr(buf, "\"user\":null") != NULL, "no name is null");
+
+	/* a name set with prctl: any bytes; invalid UTF-8 as escaped bytes */
+	memcpy(e.comm, "\xff\xe9" "caf\xc3\xa9\xed\xa0\x80xxxxxx", 16);
+	sg_event_json(&e, "\xe9t\xc3\xa9", 1700000000.9996, buf, sizeof(buf));
+	OK(strstr(buf, "\"comm\":\"\\u00ff\\u00e9caf\xc3\xa9\\u00ed\\u00a0\\u0080xxxxxx\"") != NULL,
+	   "comm: valid UTF-8 kept, other bytes escaped: %s", buf);
+	OK(strstr(buf, "\"user\":\"\\u00e9t\xc3\xa9\"") != NULL, "user name escaped the same way");
+	OK(strstr(buf, "\"time\":\"2023-11-14T22:13:21.000+0000\",\"ts\":1700000001.000,") != NULL,
+	   "time and ts rounded alike: %s", buf);
+}
+
+static void test_time(void)
+{
+	char buf[64];
+
+	sg_iso_time(1700000000.4567, buf, sizeof(buf));
+	STR_EQ(buf, "2023-11-14T22:13:20.457+0000", "ISO time rounded to the millisecond");
+	sg_wall_time(1700000000.9, buf, sizeof(buf));
+	STR_EQ(buf, "2023-11-14 22:13:20", "table time to the second");
+	sg_wall_time(0, buf, sizeof(buf));
+	STR_EQ(buf, "-", "no time is -");
 }
 
 static struct sg_report sample_report(struct sg_offender_row *rows)
@@ -117,6 +138,14 @@ static void test_json(void)
 	OK(strstr(out, "\"user\":\"bo\\\"b\\\\\"") != NULL, "user names escaped");
 	OK(strstr(out, "1003") == NULL, "only the top 2 listed");
 	free(out);
+
+	memcpy(rows[0].rec.last_comm, "a\xff\xc3\xa9", 5);
+	r.top = 3;
+	out = capture(sg_report_json, &r);
+	OK(strstr(out, "\"last_comm\":\"a\\u00ff\xc3\xa9\"}") != NULL, "last_comm escaped: %s", out);
+	OK(strstr(out, "\"uid\":1003,\"user\":null,") != NULL, "no name is null");
+	OK(out[strlen(out) - 1] == '\n', "ends with a newline");
+	free(out);
 }
 
 static void test_prometheus(void)
@@ -141,6 +170,7 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	test_event_line();
 	test_event_json();
+	test_time();
 	test_sorting_and_top();
 	test_json();
 	test_prometheus();
