@@ -76,12 +76,15 @@ static const char *user_name(struct reader *rd, __u32 uid)
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct reader *rd = ctx;
-	const struct sg_event *e = data;
+	struct sg_event ev, *e = &ev;
 	char line[1024], when[48];
 	double t;
 
 	if (len < sizeof(*e))
 		return 0;
+	/* a perf sample is only 4-byte aligned (after its u32 size): copy it
+	 * out rather than read its u64 fields in place */
+	memcpy(&ev, data, sizeof(ev));
 	t = sg_stamp_to_unix(e->ts_ns, rd->features);
 	if (rd->to_syslog) {
 		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
