@@ -122,6 +122,21 @@ rollback() {
 	rollback bpf_link
 }
 
+@test "a reload whose connect4 attach fails changes nothing and says so" {
+	local hooks
+	run sg --config "$WORK/a.conf" --cgroup "$CG" load
+	[ "$status" -eq 0 ]
+	hooks=$(hooks_json)
+	SMTPGUARD_TEST_FAIL_ATTACH=connect4 run sg --config "$WORK/b.conf" reload
+	[ "$status" -eq 1 ]
+	[ "$output" = "smtpguard: cannot attach to $CG (connect4): Operation not permitted (SMTPGUARD_TEST_FAIL_ATTACH); the old policy stays in force" ] ||
+		{ echo "not the one line: $output"; return 1; }
+	[ "$(hooks_json)" = "$hooks" ]
+	enforces_a
+	pins_describe_a
+	status_clean_a prog_attach
+}
+
 @test "a first load whose connect6 attach fails leaves nothing attached and nothing pinned" {
 	SMTPGUARD_TEST_FAIL_ATTACH=connect6 run sg --config "$WORK/a.conf" --cgroup "$CG" load
 	[ "$status" -eq 1 ]
