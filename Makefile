@@ -34,7 +34,8 @@ CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print
 	user/config_audit.c user/kfeature_select.c
 # Kernel-facing parts of the CLI.
 KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c \
-	user/unload.c user/status.c user/netcls_read.c user/kstate.c user/stats.c user/events.c user/kfeatures.c
+	user/unload.c user/status.c user/netcls_read.c user/kstate_find.c user/kstate_maps.c \
+	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/stats.c user/events.c user/kfeatures.c
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 KERN_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(KERN_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o

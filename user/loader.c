@@ -474,8 +474,8 @@ static int load(struct load_ctx *lc, enum sg_load_mode mode)
 	if (!lc->args->cgroup && (rc = sg_cgroup_root(lc->cg_path, sizeof(lc->cg_path),
 						     lc->err, sizeof(lc->err))))
 		return rc;
-	if (sg_read_kstate(lc->args->pin_dir, lc->args->cgroup ? lc->args->cgroup : lc->cg_path,
-			   &lc->old, lc->err, sizeof(lc->err)))
+	if (sg_kstate_read(lc->args->pin_dir, lc->args->cgroup ? lc->args->cgroup : lc->cg_path,
+			   0, &lc->old))
 		return SG_EXIT_RUNTIME;
 	lc->was_loaded = lc->old.link[0].present || lc->old.link[1].present;
 

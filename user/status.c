@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cleanup.h"
 #include "commands.h"
 #include "common.h"
 #include "kfeatures.h"
@@ -103,7 +104,9 @@ static int check_consistency(const struct sg_args *args, const struct sg_kstate 
 int sg_cmd_status(const struct sg_args *args)
 {
 	char err[SG_ERRLEN], root[SG_PATH_LEN];
-	struct sg_kstate ks;
+	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+	_cleanup_close_ int lock = -1;
+	const char *hint;
 	struct stat st;
 	int rc;
 
@@ -112,25 +115,19 @@ int sg_cmd_status(const struct sg_args *args)
 		return rc;
 	}
 	/* A shared lock: never read a state a load is half-way through. */
-	sg_lock_shared();
+	lock = sg_lock_shared();
 	if (stat(args->pin_dir, &st) && errno != ENOENT) {
 		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
 		return SG_EXIT_RUNTIME;
 	}
 	/* With the pins gone the programs are still attached: look for them
-	 * on the cgroup (--cgroup, else the cgroup v2 root). */
-	if (!args->cgroup && (rc = sg_cgroup_root(root, sizeof(root), err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
-	if (sg_read_kstate(args->pin_dir, args->cgroup ? args->cgroup : root, &ks, err,
-			   sizeof(err))) {
-		sg_err("%s", err);
+	 * on the cgroup (--cgroup, else the cgroup v2 root). A state that
+	 * cannot be read is an error (said), never "not loaded". */
+	if (sg_kstate_hint(args->cgroup, root, sizeof(root), &hint) ||
+	    sg_kstate_read(args->pin_dir, hint, 0, &ks))
 		return SG_EXIT_RUNTIME;
-	}
-	if (!ks.link[0].present && !ks.link[1].present) {
+	if (!sg_kstate_any(&ks)) {
 		print_not_loaded(args);
-		sg_kstate_free(&ks);
 		return SG_EXIT_NOT_LOADED;
 	}
 	rc = check_consistency(args, &ks);
@@ -138,6 +135,5 @@ int sg_cmd_status(const struct sg_args *args)
 		print_json(args, &ks);
 	else
 		print_text(args, &ks);
-	sg_kstate_free(&ks);
 	return rc;
 }
