@@ -42,7 +42,8 @@ MAIN_OBJ  := $(OUTPUT)/user/main.o
 
 UNIT_TESTS := $(OUTPUT)/tests/test_report $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
 	$(OUTPUT)/tests/test_cli $(OUTPUT)/tests/test_mountinfo $(OUTPUT)/tests/test_netcls \
-	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures
+	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures \
+	$(OUTPUT)/tests/test_kstate_offenders
 HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker
 
 .PHONY: all clean check unit-tests helpers
@@ -70,6 +71,9 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(CORE_OBJS) | $(OU
 
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+# includes the walk it tests, with the bpf() calls faked
+$(OUTPUT)/tests/test_kstate_offenders: user/kstate_offenders.c user/kstate.h
 
 unit-tests: $(UNIT_TESTS)
 helpers: $(HELPERS)
