@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * log and monitor: consume the pinned events map. `log` prints one line
- * (or JSON object) per event until interrupted; `monitor` writes each to
- * syslog and is meant to run as a service. Both follow the enforcement
- * across unload/load: when the pinned events map changes, they re-open it.
- * The map is a BPF ring buffer, or a perf event array where the kernel has
- * no ring buffer (SG_FEAT_PERFBUF); the pinned map's type says which.
+ * log and monitor: consume the events map (its pin, or the attached
+ * program's map when the pins are gone, layout-checked by the kernel-state
+ * module, kstate.h). `log` prints one line (or JSON object) per event until
+ * interrupted; `monitor` writes each to syslog and is meant to run as a
+ * service. Both follow the enforcement across unload/load: when the events
+ * map changes, they re-open it. The map is a BPF ring buffer, or a perf
+ * event array where the kernel has no ring buffer (SG_FEAT_PERFBUF); the
+ * map's type says which.
  * A ring buffer has one consumer position, so two readers at once split
  * the events between them; a perf event array holds one reader's buffers,
  * so a reader re-claims its slots at every re-open check.

@@ -59,6 +59,8 @@ struct sg_kstate {
 	bool have_policy;
 	struct sg_policy policy;
 	struct sg_config cfg;         /* rebuilt from the enforcing maps */
+	unsigned maps_read;           /* internal: bit i, allow map i read already
+				       * (both programs share them) */
 };
 
 /* sg_kstate_read flags. */
@@ -74,6 +76,11 @@ struct sg_kstate {
  * left fit for sg_kstate_free. */
 int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
 		   struct sg_kstate *ks);
+/* sg_kstate_read as a command asks for it: pin_dir must be accessible (or
+ * absent), cgroup is --cgroup or NULL (then the cgroup v2 root is the hint,
+ * see sg_kstate_hint). 0 or -errno, said. */
+int sg_kstate_read_for(const char *pin_dir, const char *cgroup, unsigned flags,
+		       struct sg_kstate *ks);
 bool sg_kstate_loaded(const struct sg_kstate *ks);
 /* Either hook has a program of ours. */
 bool sg_kstate_any(const struct sg_kstate *ks);
@@ -149,11 +156,17 @@ int sg_history_offenders(int fd, unsigned max, struct sg_offender_kv **out, unsi
 int sg_history_reset(const struct sg_history *h);
 
 /* Module-internal (kstate_*.c only). */
+/* Says "<fmt>: <strerror(e)>" and returns -e. */
+int sg_kstate_err(int e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sg_prog_map_ids(__u32 prog_id, __u32 *ids, __u32 max, __u32 *n);
-int sg_map_open_id(__u32 id, char *name, size_t namelen);
+/* Calls fn with each map (fd, name) of ids / of program prog_id that still
+ * exists, until fn returns non-zero; returns that, or -errno (said). */
+int sg_maps_each(const __u32 *ids, __u32 n, int (*fn)(int fd, const char *name, void *ctx),
+		 void *ctx);
+int sg_prog_maps_each(__u32 prog_id, int (*fn)(int fd, const char *name, void *ctx), void *ctx);
 int sg_prog_map_open(__u32 prog_id, const char *base, int *fd);
 bool sg_map_is_rodata(const char *name);
-int sg_read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen, bool policy_only);
+int sg_read_prog_policy(__u32 prog_id, struct sg_kstate *ks, bool policy_only);
 bool sg_policy_names_pin_dir(const __u32 *map_ids, __u32 n, const char *pin_dir);
 
 #endif

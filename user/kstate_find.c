@@ -43,6 +43,21 @@ int sg_kstate_hint(const char *cgroup, char *root, size_t rootlen, const char **
 	return 0;
 }
 
+int sg_kstate_read_for(const char *pin_dir, const char *cgroup, unsigned flags,
+		       struct sg_kstate *ks)
+{
+	char root[SG_PATH_LEN];
+	const char *hint;
+	struct stat st;
+	int rc;
+
+	if (stat(pin_dir, &st) && errno != ENOENT)
+		return sg_kstate_err(errno, "cannot access pin dir %s", pin_dir);
+	if ((rc = sg_kstate_hint(cgroup, root, sizeof(root), &hint)))
+		return rc;
+	return sg_kstate_read(pin_dir, hint, flags, ks);
+}
+
 /* A pin that is missing is "not there"; one that cannot be read is an
  * error (a permission error must not read as "not loaded"). fd, -ENOENT,
  * or -errno (said). */
@@ -55,9 +70,8 @@ static int open_pin(const char *dir, enum sg_pin pin, bool staged)
 		return fd;
 	if (e == ENOENT || e == ENOTDIR)
 		return -ENOENT;
-	sg_err("cannot open pin %s%s in %s: %s%s", sg_pin_name(pin), staged ? "-new" : "", dir,
-	       strerror(e), e == EACCES || e == EPERM ? " (run as root)" : "");
-	return -e;
+	return sg_kstate_err(e, "cannot open pin %s%s in %s%s", sg_pin_name(pin),
+			     staged ? "-new" : "", dir, e == EACCES || e == EPERM ? " (run as root)" : "");
 }
 
 /* Id of the program pinned at pin (its staging name if staged), 0 when
@@ -145,11 +159,9 @@ static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stat
 	li->attach_type = sg_hook_type(hook);
 	if (!fstat(cg_fd, &st))
 		li->cgroup_id = (__u64)st.st_ino;
-	if (bpf_prog_query(cg_fd, sg_hook_type(hook), 0, &flags, ids, &cnt)) {
-		sg_err("cannot list the %s programs of cgroup %s: %s", hook ? "connect6" : "connect4",
-		       ks->cgroup_path, strerror(errno));
-		return -errno;
-	}
+	if (bpf_prog_query(cg_fd, sg_hook_type(hook), 0, &flags, ids, &cnt))
+		return sg_kstate_err(errno, "cannot list the %s programs of cgroup %s",
+				     hook ? "connect6" : "connect4", ks->cgroup_path);
 	for (__u32 i = 0; i < cnt && li->nours < SG_MAX_OURS; i++) {
 		__u32 id = ids[i];
 
@@ -175,14 +187,13 @@ static int prog_attach_cgroup(const char *cg_hint, struct sg_kstate *ks)
 {
 	struct sg_kstate tmp;
 	__u32 pid = 0;
-	unsigned seen = 0;
 	int rc = 0;
 
 	for (int i = 0; i < 2 && !pid; i++)
 		pid = ks->pinned_prog_id[i] ? ks->pinned_prog_id[i] : ks->staged_prog_id[i];
 	if (pid) {
 		memset(&tmp, 0, sizeof(tmp));
-		rc = sg_read_prog_policy(pid, &tmp, &seen, true);
+		rc = sg_read_prog_policy(pid, &tmp, true);
 		sg_config_free(&tmp.cfg);
 		if (rc && rc != -ENOENT)
 			return rc;
@@ -210,10 +221,8 @@ static int read_prog_attach(const char *pin_dir, const char *cg_hint, struct sg_
 	cg_fd = open(ks->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0 && errno == ENOENT)
 		return 0;
-	if (cg_fd < 0) {
-		sg_err("cannot open cgroup %s: %s", ks->cgroup_path, strerror(errno));
-		return -errno;
-	}
+	if (cg_fd < 0)
+		return sg_kstate_err(errno, "cannot open cgroup %s", ks->cgroup_path);
 	if ((stats_fd = open_pin(pin_dir, SG_PIN_STATS, false)) >= 0) {
 		struct bpf_map_info info;
 		__u32 len = sizeof(info);
@@ -259,7 +268,6 @@ static int read_pins(const char *pin_dir, struct sg_kstate *ks)
 int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
 		   struct sg_kstate *ks)
 {
-	unsigned seen = 0;
 	int rc;
 
 	memset(ks, 0, sizeof(*ks));
@@ -272,8 +280,7 @@ int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
 	for (int i = 0; i < 2; i++) {
 		if (!ks->link[i].present)
 			continue;
-		rc = sg_read_prog_policy(ks->link[i].prog_id, ks, &seen,
-					 flags & SG_KREAD_POLICY_ONLY);
+		rc = sg_read_prog_policy(ks->link[i].prog_id, ks, flags & SG_KREAD_POLICY_ONLY);
 		if (rc && rc != -ENOENT)
 			return rc;
 	}

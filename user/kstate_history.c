@@ -45,11 +45,8 @@ static int open_one(const char *pin_dir, __u32 prog_id, enum sg_hist k, bool qui
 	_cleanup_close_ int fd = sg_pin_open(pin_dir, hist_pin[k]);
 
 	snprintf(where, sizeof(where), "pinned map '%s' in %s", sg_pin_name(hist_pin[k]), pin_dir);
-	if (fd < 0 && errno != ENOENT) {
-		if (!quiet)
-			sg_err("cannot open %s: %s", where, strerror(errno));
-		return -errno;
-	}
+	if (fd < 0 && errno != ENOENT)
+		return quiet ? -errno : sg_kstate_err(errno, "cannot open %s", where);
 	if (fd < 0 && prog_id) {
 		int rc = sg_prog_map_open(prog_id, sg_pin_name(hist_pin[k]), &fd);
 
@@ -61,11 +58,8 @@ static int open_one(const char *pin_dir, __u32 prog_id, enum sg_hist k, bool qui
 	if (fd < 0)
 		return -ENOENT;
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		if (!quiet)
-			sg_err("cannot read %s: %s", where, strerror(errno));
-		return -errno;
-	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return quiet ? -errno : sg_kstate_err(errno, "cannot read %s", where);
 	if (k == SG_HIST_EVENTS && info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
 		want = &perf_layout;
 	if (sg_kmap_check(fd, want, quiet ? NULL : where))
@@ -146,10 +140,8 @@ int sg_history_counters(const struct sg_history *h, struct sg_stats sum[SG_FAM_C
 	for (__u32 f = 0; f < SG_FAM_COUNT; f++) {
 		__u64 *dst = (__u64 *)&sum[f];
 
-		if (bpf_map_lookup_elem(h->fd[SG_HIST_STATS], &f, percpu)) {
-			sg_err("cannot read the counters: %s", strerror(errno));
-			return -errno;
-		}
+		if (bpf_map_lookup_elem(h->fd[SG_HIST_STATS], &f, percpu))
+			return sg_kstate_err(errno, "cannot read the counters");
 		for (int c = 0; c < ncpu; c++) {
 			const __u64 *src = (const __u64 *)&percpu[c];
 
@@ -172,10 +164,8 @@ int sg_history_reset(const struct sg_history *h)
 		return -ENOMEM;
 	}
 	for (__u32 f = 0; f < SG_FAM_COUNT; f++)
-		if (bpf_map_update_elem(h->fd[SG_HIST_STATS], &f, zero, BPF_ANY)) {
-			sg_err("cannot clear counters: %s", strerror(errno));
-			return -errno;
-		}
+		if (bpf_map_update_elem(h->fd[SG_HIST_STATS], &f, zero, BPF_ANY))
+			return sg_kstate_err(errno, "cannot clear counters");
 	/* bounded: the programs may insert while we delete */
 	while (!bpf_map_get_next_key(h->fd[SG_HIST_OFFENDERS], NULL, &key) &&
 	       n++ < 4 * SG_MAX_OFFENDERS)

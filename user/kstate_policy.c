@@ -105,7 +105,7 @@ static void read_prefixes(int fd, struct sg_config *cfg, int kind)
 	}
 }
 
-/* The allow maps: name, layout, reader. Bit i of *seen: read already. */
+/* The allow maps: name, layout, reader (bit i of ks->maps_read: map i). */
 static const struct {
 	const char *base;
 	struct sg_map_layout layout;
@@ -124,10 +124,17 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+struct read_ctx {
+	struct sg_kstate *ks;
+	__u32 prog_id;
+	bool policy_only;
+};
+
 /* One map of an attached program into ks. 0 or -errno (said). */
-static int read_one_map(int fd, const char *name, __u32 prog_id, struct sg_kstate *ks,
-			unsigned *seen, bool policy_only)
+static int read_one_map(int fd, const char *name, void *ctx)
 {
+	struct read_ctx *c = ctx;
+	struct sg_kstate *ks = c->ks;
 	char where[96];
 
 	if (sg_map_is_rodata(name)) {
@@ -136,37 +143,26 @@ static int read_one_map(int fd, const char *name, __u32 prog_id, struct sg_kstat
 			ks->have_policy = true;
 		return 0;
 	}
-	for (unsigned k = 0; !policy_only && k < ARRAY_LEN(allow_maps); k++) {
-		if (!sg_map_is(name, allow_maps[k].base) || (*seen & (1u << k)))
+	for (unsigned k = 0; !c->policy_only && k < ARRAY_LEN(allow_maps); k++) {
+		if (!sg_map_is(name, allow_maps[k].base) || (ks->maps_read & (1u << k)))
 			continue;
-		snprintf(where, sizeof(where), "map '%s' of program %u", name, prog_id);
+		snprintf(where, sizeof(where), "map '%s' of program %u", name, c->prog_id);
 		if (sg_kmap_check(fd, &allow_maps[k].layout, where))
 			return -EPROTO;
 		allow_maps[k].read(fd, &ks->cfg, (int)k);
-		*seen |= 1u << k;
+		ks->maps_read |= 1u << k;
 	}
 	return 0;
 }
 
 /* Rebuilds the policy from the maps the attached program uses (connect4
- * does not use the IPv6 maps, so both programs are read); seen avoids
- * reading a map twice. 0, -ENOENT (the program is gone), or -errno. */
-int sg_read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen, bool policy_only)
+ * does not use the IPv6 maps, so both programs are read). 0, -ENOENT (the
+ * program is gone), or -errno. */
+int sg_read_prog_policy(__u32 prog_id, struct sg_kstate *ks, bool policy_only)
 {
-	__u32 ids[16], n = 0;
-	int rc = sg_prog_map_ids(prog_id, ids, ARRAY_LEN(ids), &n);
+	struct read_ctx c = { .ks = ks, .prog_id = prog_id, .policy_only = policy_only };
+	int rc = sg_prog_maps_each(prog_id, read_one_map, &c);
 
-	for (__u32 i = 0; !rc && i < n; i++) {
-		char name[BPF_OBJ_NAME_LEN];
-		int fd = sg_map_open_id(ids[i], name, sizeof(name));
-
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0)
-			return fd;
-		rc = read_one_map(fd, name, prog_id, ks, seen, policy_only);
-		close(fd);
-	}
 	/* qsort(NULL, 0, ...) is undefined: empty lists stay as they are */
 	if (ks->cfg.nusers)
 		qsort(ks->cfg.users, ks->cfg.nusers, sizeof(*ks->cfg.users), cmp_u32);
@@ -175,22 +171,19 @@ int sg_read_prog_policy(__u32 prog_id, struct sg_kstate *ks, unsigned *seen, boo
 	return rc;
 }
 
+static int names_pin_dir(int fd, const char *name, void *ctx)
+{
+	const char *pin_dir = ctx;
+	struct sg_policy pol;
+
+	if (!sg_map_is_rodata(name) ||
+	    sg_read_policy_map(fd, &pol) < offsetof(struct sg_policy, pin_dir) + SG_PATH_LEN)
+		return 0;
+	return pol.pin_dir[0] && !strncmp(pol.pin_dir, pin_dir, SG_PATH_LEN);
+}
+
 /* Does a program with these maps use a policy (.rodata) naming pin_dir? */
 bool sg_policy_names_pin_dir(const __u32 *map_ids, __u32 n, const char *pin_dir)
 {
-	struct sg_policy pol;
-	bool match = false;
-
-	for (__u32 i = 0; i < n && !match; i++) {
-		char name[BPF_OBJ_NAME_LEN];
-		int fd = sg_map_open_id(map_ids[i], name, sizeof(name));
-
-		if (fd < 0)
-			continue;
-		if (sg_map_is_rodata(name) &&
-		    sg_read_policy_map(fd, &pol) >= offsetof(struct sg_policy, pin_dir) + SG_PATH_LEN)
-			match = pol.pin_dir[0] && !strncmp(pol.pin_dir, pin_dir, SG_PATH_LEN);
-		close(fd);
-	}
-	return match;
+	return sg_maps_each(map_ids, n, names_pin_dir, (void *)pin_dir) > 0;
 }

@@ -4,10 +4,8 @@
  * under the pinned links (not from the config file or the pinned maps, which
  * an interrupted command could have left out of step).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "cleanup.h"
 #include "commands.h"
 #include "common.h"
@@ -103,11 +101,9 @@ static int check_consistency(const struct sg_args *args, const struct sg_kstate 
 
 int sg_cmd_status(const struct sg_args *args)
 {
-	char err[SG_ERRLEN], root[SG_PATH_LEN];
+	char err[SG_ERRLEN];
 	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
 	_cleanup_close_ int lock = -1;
-	const char *hint;
-	struct stat st;
 	int rc;
 
 	if ((rc = sg_check_privileges(err, sizeof(err)))) {
@@ -116,15 +112,10 @@ int sg_cmd_status(const struct sg_args *args)
 	}
 	/* A shared lock: never read a state a load is half-way through. */
 	lock = sg_lock_shared();
-	if (stat(args->pin_dir, &st) && errno != ENOENT) {
-		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
-		return SG_EXIT_RUNTIME;
-	}
-	/* With the pins gone the programs are still attached: look for them
-	 * on the cgroup (--cgroup, else the cgroup v2 root). A state that
+	/* With the pins gone the programs are still attached: they are looked
+	 * for on the cgroup (--cgroup, else the cgroup v2 root). A state that
 	 * cannot be read is an error (said), never "not loaded". */
-	if (sg_kstate_hint(args->cgroup, root, sizeof(root), &hint) ||
-	    sg_kstate_read(args->pin_dir, hint, 0, &ks))
+	if (sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks))
 		return SG_EXIT_RUNTIME;
 	if (!sg_kstate_any(&ks)) {
 		print_not_loaded(args);

@@ -81,10 +81,9 @@ static void remove_pins(const char *pin_dir)
 
 int sg_cmd_unload(const struct sg_args *args)
 {
-	char err[SG_ERRLEN], root[SG_PATH_LEN];
+	char err[SG_ERRLEN];
 	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
 	_cleanup_close_ int lock = -1;
-	const char *hint;
 	struct stat st;
 	int rc, detached = 0;
 	bool have_dir;
@@ -93,21 +92,16 @@ int sg_cmd_unload(const struct sg_args *args)
 		sg_err("%s", err);
 		return rc;
 	}
-	if (stat(args->pin_dir, &st) && errno != ENOENT) {
-		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
-		return SG_EXIT_RUNTIME;
-	}
-	have_dir = !stat(args->pin_dir, &st) && !sg_check_pin_dir(args->pin_dir, err, sizeof(err));
 	if ((lock = sg_lock(err, sizeof(err))) < 0) {
 		sg_err("%s", err);
 		return SG_EXIT_RUNTIME;
 	}
-	/* Programs whose pins are gone are still attached: find them on the
-	 * cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
+	/* Programs whose pins are gone are still attached: they are found on
+	 * the cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
 	 * record. A state that cannot be read keeps every pin. */
-	if (sg_kstate_hint(args->cgroup, root, sizeof(root), &hint) ||
-	    sg_kstate_read(args->pin_dir, hint, SG_KREAD_POLICY_ONLY, &ks))
+	if (sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks))
 		return SG_EXIT_RUNTIME;
+	have_dir = !stat(args->pin_dir, &st) && !sg_check_pin_dir(args->pin_dir, err, sizeof(err));
 	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached)))
 		return rc;
 	detach_links(&ks, &detached);
