@@ -304,8 +304,8 @@ static int run(const struct sg_args *args, bool to_syslog)
 		return rc;
 	}
 	/* with the pins gone, the map is found through the attached program */
-	if (sg_kstate_hint(args->cgroup, root, sizeof(root), &hint))
-		return SG_EXIT_RUNTIME;
+	if ((rc = sg_kstate_hint(args->cgroup, root, sizeof(root), &hint)))
+		return sg_kstate_exit(rc);
 	if ((rc = start(rd, args, hint)) < 0)
 		rc = read_loop(rd, args, hint);
 	close_reader(rd);

@@ -92,8 +92,11 @@ void sg_kstate_free(struct sg_kstate *ks);
 const char *sg_method_name(enum sg_method m);
 /* The cgroup where programs whose pins are gone are looked for: cgroup
  * (--cgroup) when given, else the cgroup v2 root, written into root.
- * 0 or -errno, said. */
+ * 0 or -errno, said; -ENOTDIR: cgroup is not a cgroup v2 directory. */
 int sg_kstate_hint(const char *cgroup, char *root, size_t rootlen, const char **hint);
+/* The exit code for what a kstate function returned: -ENOENT not loaded,
+ * -ENOTDIR a usage error (--cgroup), other errors runtime. */
+int sg_kstate_exit(int rc);
 
 /* Writes users, groups and destinations of cfg into the given map fds. */
 int sg_fill_policy_maps(const struct sg_config *cfg, int uids_fd, int gids_fd,

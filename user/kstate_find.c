@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cleanup.h"
@@ -31,16 +33,35 @@ const char *sg_method_name(enum sg_method m)
 int sg_kstate_hint(const char *cgroup, char *root, size_t rootlen, const char **hint)
 {
 	char err[SG_ERRLEN];
+	struct statfs sfs;
 
 	*hint = cgroup;
-	if (cgroup)
-		return 0;
+	if (cgroup) {
+		/* one that does not exist (any more) has nothing attached */
+		if (statfs(cgroup, &sfs))
+			return errno == ENOENT ? 0 : sg_kstate_err(errno, "cannot access cgroup %s",
+								   cgroup);
+		if (sfs.f_type == CGROUP2_SUPER_MAGIC)
+			return 0;
+		sg_err("%s is not a cgroup v2 directory", cgroup);
+		return -ENOTDIR;
+	}
 	if (sg_cgroup_root(root, rootlen, err, sizeof(err))) {
 		sg_err("%s", err);
 		return -ENODEV;
 	}
 	*hint = root;
 	return 0;
+}
+
+int sg_kstate_exit(int rc)
+{
+	switch (rc) {
+	case 0: return SG_EXIT_OK;
+	case -ENOENT: return SG_EXIT_NOT_LOADED;
+	case -ENOTDIR: return SG_EXIT_USAGE;
+	default: return SG_EXIT_RUNTIME;
+	}
 }
 
 int sg_kstate_read_for(const char *pin_dir, const char *cgroup, unsigned flags,
@@ -71,7 +92,8 @@ static int open_pin(const char *dir, enum sg_pin pin, bool staged)
 	if (e == ENOENT || e == ENOTDIR)
 		return -ENOENT;
 	return sg_kstate_err(e, "cannot open pin %s%s in %s%s", sg_pin_name(pin),
-			     staged ? "-new" : "", dir, e == EACCES || e == EPERM ? " (run as root)" : "");
+			     staged ? "-new" : "", dir,
+			     (e == EACCES || e == EPERM) && geteuid() ? " (run as root)" : "");
 }
 
 /* Id of the program pinned at pin (its staging name if staged), 0 when
@@ -159,9 +181,14 @@ static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stat
 	li->attach_type = sg_hook_type(hook);
 	if (!fstat(cg_fd, &st))
 		li->cgroup_id = (__u64)st.st_ino;
-	if (bpf_prog_query(cg_fd, sg_hook_type(hook), 0, &flags, ids, &cnt))
+	if (bpf_prog_query(cg_fd, sg_hook_type(hook), 0, &flags, ids, &cnt)) {
+		/* not a cgroup (a --cgroup the loader checks after this):
+		 * nothing can be attached there */
+		if (errno == EBADF)
+			return 0;
 		return sg_kstate_err(errno, "cannot list the %s programs of cgroup %s",
 				     hook ? "connect6" : "connect4", ks->cgroup_path);
+	}
 	for (__u32 i = 0; i < cnt && li->nours < SG_MAX_OURS; i++) {
 		__u32 id = ids[i];
 

@@ -56,15 +56,13 @@ static int open_maps(const struct sg_args *args, struct sg_history *h)
 
 	for (int k = 0; k < SG_HIST_COUNT; k++)
 		h->fd[k] = -1; /* closable whatever fails */
-	if (sg_kstate_hint(args->cgroup, root, sizeof(root), &hint))
-		return SG_EXIT_RUNTIME;
+	if ((rc = sg_kstate_hint(args->cgroup, root, sizeof(root), &hint)))
+		return sg_kstate_exit(rc);
 	rc = sg_kstate_open_history(args->pin_dir, hint,
 				    SG_HIST_BIT(SG_HIST_STATS) | SG_HIST_BIT(SG_HIST_OFFENDERS), h);
-	if (rc == -ENOENT) {
+	if (rc == -ENOENT)
 		sg_err("not loaded (no pinned stats in %s)", args->pin_dir);
-		return SG_EXIT_NOT_LOADED;
-	}
-	return rc ? SG_EXIT_RUNTIME : SG_EXIT_OK;
+	return sg_kstate_exit(rc);
 }
 
 static int reset(const struct sg_args *args)

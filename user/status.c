@@ -115,8 +115,8 @@ int sg_cmd_status(const struct sg_args *args)
 	/* With the pins gone the programs are still attached: they are looked
 	 * for on the cgroup (--cgroup, else the cgroup v2 root). A state that
 	 * cannot be read is an error (said), never "not loaded". */
-	if (sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks))
-		return SG_EXIT_RUNTIME;
+	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks)))
+		return sg_kstate_exit(rc);
 	if (!sg_kstate_any(&ks)) {
 		print_not_loaded(args);
 		return SG_EXIT_NOT_LOADED;

@@ -99,8 +99,8 @@ int sg_cmd_unload(const struct sg_args *args)
 	/* Programs whose pins are gone are still attached: they are found on
 	 * the cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
 	 * record. A state that cannot be read keeps every pin. */
-	if (sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks))
-		return SG_EXIT_RUNTIME;
+	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks)))
+		return sg_kstate_exit(rc);
 	have_dir = !stat(args->pin_dir, &st) && !sg_check_pin_dir(args->pin_dir, err, sizeof(err));
 	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached)))
 		return rc;

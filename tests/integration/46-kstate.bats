@@ -182,19 +182,36 @@ assert len(uids) == d["offenders_total"] and len(uids) > 60000, len(uids)
 	done
 }
 
-@test "status, stats and unload report a cgroup they cannot search as an error, not as not loaded" {
+@test "status, stats, log and unload refuse a --cgroup that is not a cgroup v2 directory (not \"not loaded\")" {
 	rm -rf "$PIN"   # the programs stay attached; only the cgroup finds them
-	run "$SG" --cgroup "$WORK" --pin-dir "$PIN" status
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ "$output" == "smtpguard: cannot list the connect4 programs of cgroup $WORK: "* ]]
-	run "$SG" --cgroup "$WORK" --pin-dir "$PIN" stats
-	[ "$status" -eq 1 ]
-	run "$SG" --cgroup "$WORK" --pin-dir "$PIN" unload
-	[ "$status" -eq 1 ]
+	for cmd in status stats log unload; do
+		run timeout 10 "$SG" --cgroup "$WORK" --pin-dir "$PIN" "$cmd"
+		echo "$cmd: $output"
+		[ "$status" -eq 2 ]
+		[ "$output" = "smtpguard: $WORK is not a cgroup v2 directory" ]
+	done
 	# still attached, still found where it is
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" status
 	[ "$status" -eq 0 ]
+	run "$SG" --cgroup "$CG" --pin-dir "$PIN" unload
+	[ "$status" -eq 0 ]
+	[ "$output" = "smtpguard: unloaded from $CG" ]
+}
+
+@test "a pin that cannot be opened is an error naming it, not a state read past" {
+	run "$SG" --config "$WORK/audit.conf" --cgroup "$CG" --pin-dir "$PIN" load
+	[ "$status" -eq 0 ]
+	rm "$PIN/prog_connect4"
+	mkdir "$PIN/prog_connect4"   # bpffs: a directory is no BPF object
+	run "$SG" --cgroup "$CG" --pin-dir "$PIN" status
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "smtpguard: cannot open pin prog_connect4 in $PIN: "* ]]
+	# unload refuses too, and keeps every pin
+	run "$SG" --cgroup "$CG" --pin-dir "$PIN" unload
+	[ "$status" -eq 1 ]
+	[ -e "$PIN/stats" ]
+	rmdir "$PIN/prog_connect4"
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" unload
 	[ "$status" -eq 0 ]
 	[ "$output" = "smtpguard: unloaded from $CG" ]
