@@ -144,6 +144,11 @@ struct sg_history {
 int sg_kstate_open_history(const char *pin_dir, const char *cg_hint, unsigned which,
 			   struct sg_history *h);
 void sg_history_close(struct sg_history *h);
+/* For the loader, which reuses history maps: map k from its pin or, when
+ * that is gone, from program prog_id (0: pins only), NOT layout-checked
+ * (the loader compares it with the map it is about to create and starts it
+ * afresh, said, when it differs). 0 with *fd, -ENOENT, or -errno (said). */
+int sg_kstate_history_map(const char *pin_dir, __u32 prog_id, enum sg_hist k, int *fd);
 
 /* Counters summed over CPUs. 0 or -errno, said. */
 int sg_history_counters(const struct sg_history *h, struct sg_stats sum[SG_FAM_COUNT]);

@@ -33,8 +33,40 @@ static const struct sg_map_layout perf_layout = {
 	BPF_MAP_TYPE_PERF_EVENT_ARRAY, sizeof(__u32), sizeof(__u32), 0
 };
 
-/* Opens and checks one history map: its pin, else the attached program's
- * map. 0, -ENOENT (neither), or -errno (said unless quiet). */
+/* History map k: its pin, else the map of program prog_id (0: none);
+ * where names it for messages. fd, -ENOENT (neither), or -errno (said
+ * unless quiet). */
+static int locate(const char *pin_dir, __u32 prog_id, enum sg_hist k, bool quiet,
+		  char *where, size_t wlen)
+{
+	const char *name = sg_pin_name(hist_pin[k]);
+	int fd = sg_pin_open(pin_dir, hist_pin[k]), rc;
+
+	snprintf(where, wlen, "pinned map '%s' in %s", name, pin_dir);
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return quiet ? -errno : sg_kstate_err(errno, "cannot open %s", where);
+	if (!prog_id)
+		return -ENOENT;
+	snprintf(where, wlen, "map '%s' of program %u", name, prog_id);
+	rc = sg_prog_map_open(prog_id, name, &fd);
+	return rc ? rc : fd;
+}
+
+int sg_kstate_history_map(const char *pin_dir, __u32 prog_id, enum sg_hist k, int *fd)
+{
+	char where[SG_PATH_LEN + 64];
+	int rc = locate(pin_dir, prog_id, k, false, where, sizeof(where));
+
+	if (rc < 0)
+		return rc;
+	*fd = rc;
+	return 0;
+}
+
+/* Opens and checks one history map into h. 0, -ENOENT, or -errno (said
+ * unless quiet). */
 static int open_one(const char *pin_dir, __u32 prog_id, enum sg_hist k, bool quiet,
 		    struct sg_history *h)
 {
@@ -42,21 +74,10 @@ static int open_one(const char *pin_dir, __u32 prog_id, enum sg_hist k, bool qui
 	__u32 len = sizeof(info);
 	const struct sg_map_layout *want = &hist_layout[k];
 	char where[SG_PATH_LEN + 64];
-	_cleanup_close_ int fd = sg_pin_open(pin_dir, hist_pin[k]);
+	_cleanup_close_ int fd = locate(pin_dir, prog_id, k, quiet, where, sizeof(where));
 
-	snprintf(where, sizeof(where), "pinned map '%s' in %s", sg_pin_name(hist_pin[k]), pin_dir);
-	if (fd < 0 && errno != ENOENT)
-		return quiet ? -errno : sg_kstate_err(errno, "cannot open %s", where);
-	if (fd < 0 && prog_id) {
-		int rc = sg_prog_map_open(prog_id, sg_pin_name(hist_pin[k]), &fd);
-
-		if (rc)
-			return rc;
-		snprintf(where, sizeof(where), "map '%s' of program %u", sg_pin_name(hist_pin[k]),
-			 prog_id);
-	}
 	if (fd < 0)
-		return -ENOENT;
+		return fd;
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return quiet ? -errno : sg_kstate_err(errno, "cannot read %s", where);
