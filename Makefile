@@ -36,14 +36,16 @@ CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print
 KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c user/loader_attach.c \
 	user/loader_attach_link.c user/loader_attach_prog.c user/loader_bpf.c user/loader_cgroup.c \
 	user/loader_pin.c user/loader_report.c user/loader_version.c \
-	user/unload.c user/status.c user/netcls_read.c user/kstate.c user/stats.c user/events.c user/kfeatures.c
+	user/unload.c user/status.c user/netcls_read.c user/kstate_find.c user/kstate_maps.c \
+	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/stats.c user/events.c user/kfeatures.c
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 KERN_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(KERN_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
 
 UNIT_TESTS := $(OUTPUT)/tests/test_report $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
 	$(OUTPUT)/tests/test_cli $(OUTPUT)/tests/test_mountinfo $(OUTPUT)/tests/test_netcls \
-	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures $(OUTPUT)/tests/test_json
+	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures $(OUTPUT)/tests/test_json \
+	$(OUTPUT)/tests/test_kstate_offenders
 HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker \
 	$(OUTPUT)/tests/sgcomm
 
@@ -72,6 +74,9 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(CORE_OBJS) | $(OU
 
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+# includes the walk it tests, with the bpf() calls faked
+$(OUTPUT)/tests/test_kstate_offenders: user/kstate_offenders.c user/kstate.h
 
 unit-tests: $(UNIT_TESTS)
 helpers: $(HELPERS)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * log and monitor: consume the pinned events map. `log` prints one line
- * (or JSON object) per event until interrupted; `monitor` writes each to
- * syslog and is meant to run as a service. Both follow the enforcement
- * across unload/load: when the pinned events map changes, they re-open it.
- * The map is a BPF ring buffer, or a perf event array where the kernel has
- * no ring buffer (SG_FEAT_PERFBUF); the pinned map's type says which.
+ * log and monitor: consume the events map (its pin, or the attached
+ * program's map when the pins are gone, layout-checked by the kernel-state
+ * module, kstate.h). `log` prints one line (or JSON object) per event until
+ * interrupted; `monitor` writes each to syslog and is meant to run as a
+ * service. Both follow the enforcement across unload/load: when the events
+ * map changes, they re-open it. The map is a BPF ring buffer, or a perf
+ * event array where the kernel has no ring buffer (SG_FEAT_PERFBUF); the
+ * map's type says which.
  * A ring buffer has one consumer position, so two readers at once split
  * the events between them; a perf event array holds one reader's buffers,
  * so a reader re-claims its slots at every re-open check.
@@ -20,13 +22,13 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cleanup.h"
 #include "clock.h"
 #include "commands.h"
 #include "common.h"
 #include "event_format.h"
-#include "kfeatures.h"
 #include "names.h"
-#include "pins.h"
+#include "kstate.h"
 #include "sysenv.h"
 
 #define NAME_CACHE_SLOTS 256
@@ -49,7 +51,8 @@ struct reader {
 	int map_fd;
 	__u32 map_id;
 	__u32 features;          /* of the loaded policy: which clock stamps */
-	struct ring_buffer *rb;  /* one of these two, by the pinned map's type */
+	bool said;               /* an error following the map was said */
+	struct ring_buffer *rb;  /* one of these two, by the events map's type */
 	struct perf_buffer *pb;
 };
 
@@ -119,14 +122,6 @@ static void on_perf_lost(void *ctx, int cpu, __u64 count)
 		sg_warn("%llu events lost on CPU %d (buffer full)", (unsigned long long)count, cpu);
 }
 
-static int map_info(int fd, struct bpf_map_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len);
-}
-
 static bool reading(const struct reader *rd)
 {
 	return rd->rb || rd->pb;
@@ -188,83 +183,85 @@ static void reclaim_perf_slots(struct reader *rd)
 	}
 }
 
-/* (Re)opens the pinned events map when it is not the one being read.
- * Returns 1 when reading, 0 when nothing is pinned, -1 on error. */
-static int follow_pin(struct reader *rd, const char *pin_dir)
+/* (Re)opens the events map (the kernel-state module finds it under its pin
+ * or through the attached program, and checks its layout) when it is not
+ * the one being read. Returns 1 when reading, 0 when nothing is loaded,
+ * -errno on error (said once until reading works again). */
+static int follow(struct reader *rd, const char *pin_dir, const char *cg_hint)
 {
-	int fd = sg_pin_open(pin_dir, SG_PIN_EVENTS);
-	struct bpf_map_info info;
+	struct sg_history h;
+	int rc = sg_kstate_open_history(pin_dir, cg_hint, SG_HIST_BIT(SG_HIST_EVENTS) |
+					(rd->said ? SG_HIST_QUIET : 0), &h);
+	int fd = h.fd[SG_HIST_EVENTS];
 
-	if (fd < 0) {
+	if (rc) {
+		sg_history_close(&h);
 		close_reader(rd);
-		return 0;
+		rd->said = rc != -ENOENT;
+		return rc == -ENOENT ? 0 : rc;
 	}
+	rd->said = false;
 	/* a reload may switch the clock without replacing the events map */
-	rd->features = sg_pinned_features(pin_dir);
-	if (map_info(fd, &info))
-		info.id = 0;
-	if (reading(rd) && info.id == rd->map_id) {
-		close(fd);
+	rd->features = h.policy.features;
+	if (reading(rd) && h.id[SG_HIST_EVENTS] == rd->map_id) {
+		sg_history_close(&h);
 		if (rd->pb)
 			reclaim_perf_slots(rd);
 		return 1;
 	}
 	close_reader(rd);
-	if (info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+	if (h.events_perf)
 		rd->pb = perf_buffer__new(fd, PERF_PAGES, on_perf_event, on_perf_lost, rd, NULL);
 	else
 		rd->rb = ring_buffer__new(fd, on_event, rd, NULL);
 	if (!reading(rd)) {
-		close(fd);
-		return -1;
+		rc = -errno;
+		if (!rd->said)
+			sg_err("cannot read the events map in %s: %s", pin_dir, strerror(errno));
+		rd->said = true;
+		sg_history_close(&h);
+		return rc;
 	}
-	rd->map_fd = fd;
-	rd->map_id = info.id;
+	rd->map_fd = sg_take_fd(&h.fd[SG_HIST_EVENTS]);
+	rd->map_id = h.id[SG_HIST_EVENTS];
 	return 1;
 }
 
-static int run(const struct sg_args *args, bool to_syslog)
+/* The first look: an exit code, or -1 to go on reading. */
+static int start(struct reader *rd, const struct sg_args *args, const char *hint)
 {
-	struct reader *rd = calloc(1, sizeof(*rd));
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns */
-	struct timespec last = { 0 }, now;
-	char err[SG_ERRLEN];
-	bool waiting_said = false;
-	int rc;
+	int rc = follow(rd, args->pin_dir, hint);
 
-	if (!rd)
+	if (rc < 0)
 		return SG_EXIT_RUNTIME;
-	rd->json = args->json;
-	rd->to_syslog = to_syslog;
-	rd->map_fd = -1;
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
-		sg_err("%s", err);
-		goto out;
-	}
-	rc = follow_pin(rd, args->pin_dir);
-	if (rc < 0) {
-		sg_err("cannot read the pinned events map in %s: %s", args->pin_dir, strerror(errno));
-		rc = SG_EXIT_RUNTIME;
-		goto out;
-	}
-	if (rc == 0 && !to_syslog) {
+	if (rc == 0 && !rd->to_syslog) {
 		sg_err("not loaded (no pinned events in %s)", args->pin_dir);
-		rc = SG_EXIT_NOT_LOADED;
-		goto out;
+		return SG_EXIT_NOT_LOADED;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (to_syslog) {
+	if (rd->to_syslog) {
 		openlog("smtpguard", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		syslog(LOG_INFO, "monitor started (pin dir %s)", args->pin_dir);
 	}
+	return -1;
+}
+
+/* Reads until a signal, re-opening the map every REOPEN_EVERY_MS. */
+static int read_loop(struct reader *rd, const struct sg_args *args, const char *hint)
+{
+	struct timespec last = { 0 }, now;
+	bool waiting_said = false;
+	int rc;
+
 	while (!stop) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
 		    REOPEN_EVERY_MS) {
 			last = now;
-			if (follow_pin(rd, args->pin_dir) == 0 && to_syslog && !waiting_said) {
+			if (follow(rd, args->pin_dir, hint) == 0 && rd->to_syslog && !waiting_said) {
 				syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
 				waiting_said = true;
 			} else if (reading(rd)) {
@@ -278,8 +275,7 @@ static int run(const struct sg_args *args, bool to_syslog)
 		rc = rd->pb ? perf_buffer__poll(rd->pb, 500) : ring_buffer__poll(rd->rb, 500);
 		if (rc < 0 && rc != -EINTR) {
 			sg_err("reading events failed: %s", strerror(-rc));
-			rc = SG_EXIT_RUNTIME;
-			goto out;
+			return SG_EXIT_RUNTIME;
 		}
 	}
 	/* what is already there */
@@ -287,12 +283,35 @@ static int run(const struct sg_args *args, bool to_syslog)
 		ring_buffer__consume(rd->rb);
 	if (rd->pb)
 		perf_buffer__consume(rd->pb);
-	if (to_syslog)
+	if (rd->to_syslog)
 		syslog(LOG_INFO, "monitor stopped");
-	rc = SG_EXIT_OK;
-out:
+	return SG_EXIT_OK;
+}
+
+static int run(const struct sg_args *args, bool to_syslog)
+{
+	_cleanup_free_ struct reader *rd = calloc(1, sizeof(*rd));
+	char err[SG_ERRLEN], root[SG_PATH_LEN];
+	const char *hint;
+	int rc;
+
+	if (!rd) {
+		sg_err("out of memory");
+		return SG_EXIT_RUNTIME;
+	}
+	rd->json = args->json;
+	rd->to_syslog = to_syslog;
+	rd->map_fd = -1;
+	if ((rc = sg_check_privileges(err, sizeof(err)))) {
+		sg_err("%s", err);
+		return rc;
+	}
+	/* with the pins gone, the map is found through the attached program */
+	if ((rc = sg_kstate_hint(args->cgroup, root, sizeof(root), &hint)))
+		return sg_kstate_exit(rc);
+	if ((rc = start(rd, args, hint)) < 0)
+		rc = read_loop(rd, args, hint);
 	close_reader(rd);
-	free(rd);
 	return rc;
 }
 

@@ -170,17 +170,3 @@ void sg_features_apply(struct smtpguard_bpf *skel, struct sg_policy *pol, __u32 
 	bpf_map__set_value_size(ev, sizeof(__u32));
 	bpf_map__set_max_entries(ev, ncpu > 0 ? (__u32)ncpu : 0);
 }
-
-__u32 sg_pinned_features(const char *pin_dir)
-{
-	struct sg_policy pol;
-	__u32 features = 0;
-	int fd = sg_pin_open(pin_dir, SG_PIN_POLICY);
-
-	if (fd < 0)
-		return 0;
-	if (sg_read_policy_map(fd, &pol) >= sizeof(pol))
-		features = pol.features;
-	close(fd);
-	return features;
-}

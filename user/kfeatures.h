@@ -69,7 +69,5 @@ int sg_features_check(__u32 *features, char *err, size_t errlen);
 /* Before the skeleton is loaded: records features in pol and reshapes the
  * events map into a perf event array when SG_FEAT_PERFBUF is set. */
 void sg_features_apply(struct smtpguard_bpf *skel, struct sg_policy *pol, __u32 features);
-/* The features of the policy pinned in pin_dir (0 when none). */
-__u32 sg_pinned_features(const char *pin_dir);
 
 #endif

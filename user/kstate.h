@@ -1,6 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Kernel state: writing a policy into maps, and reading back what the
- * attached programs actually enforce (for status, load, unload). */
+/*
+ * Kernel state: the one place that reads what smtpguard left in the kernel
+ * (pins, links, attached programs and their maps) and writes a policy into
+ * new maps. Every map is checked against the layout this binary was built
+ * for before anything reads it, so a map made by another version is refused
+ * by name rather than misread. Split along its seams:
+ *   kstate_find.c      pins, links and the programs attached to the cgroup
+ *   kstate_maps.c      a program's maps by name, layout checks, the policy map
+ *   kstate_policy.c    the policy maps: written at load, read back for status
+ *   kstate_history.c   stats/offenders/events: found, checked, summed, reset
+ *   kstate_offenders.c the offender walk (batch lookup, de-duplicated)
+ * Error model: functions return 0 or a negative errno and print their one
+ * line (naming the object and the errno text) where the cause is known;
+ * commands map that to an exit code. -ENOENT ("not there") is never printed:
+ * the command knows what absence means for it.
+ */
 #ifndef SG_KSTATE_H
 #define SG_KSTATE_H
 
@@ -45,41 +59,122 @@ struct sg_kstate {
 	bool have_policy;
 	struct sg_policy policy;
 	struct sg_config cfg;         /* rebuilt from the enforcing maps */
+	unsigned maps_read;           /* internal: bit i, allow map i read already
+				       * (both programs share them) */
 };
 
-/* Writes users, groups and destinations of cfg into the given map fds. */
-int sg_fill_policy_maps(const struct sg_config *cfg, int uids_fd, int gids_fd,
-			int dst4_fd, int dst6_fd, char *err, size_t errlen);
+/* sg_kstate_read flags. */
+#define SG_KREAD_POLICY_ONLY 1u /* the policy map only, not the allow lists
+				 * (stats and log read it every time) */
 
 /* Reads the links (or, with prog_attach, the cgroup's attached programs) of
  * the pins in pin_dir and, when loaded, the policy of the attached
  * programs. cg_hint (may be NULL) is the cgroup to search when no pinned
  * program names one: programs of ours stay attached when their pins are
  * removed, and are found there by name and the pin dir in their policy.
- * Returns 0 (loaded or not: see sg_kstate_loaded) or -1 with err. */
-int sg_read_kstate(const char *pin_dir, const char *cg_hint, struct sg_kstate *ks,
-		   char *err, size_t errlen);
+ * 0 (loaded or not: see sg_kstate_loaded) or -errno, said. ks is always
+ * left fit for sg_kstate_free. */
+int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
+		   struct sg_kstate *ks);
+/* sg_kstate_read as a command asks for it: pin_dir must be accessible (or
+ * absent), cgroup is --cgroup or NULL (then the cgroup v2 root is the hint,
+ * see sg_kstate_hint). 0 or -errno, said. */
+int sg_kstate_read_for(const char *pin_dir, const char *cgroup, unsigned flags,
+		       struct sg_kstate *ks);
 bool sg_kstate_loaded(const struct sg_kstate *ks);
+/* Either hook has a program of ours. */
+bool sg_kstate_any(const struct sg_kstate *ks);
 void sg_kstate_free(struct sg_kstate *ks);
+/* A kstate freed at scope exit (read or not):
+ *   _cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT; */
+#define SG_KSTATE_INIT { .link = { { .fd = -1 }, { .fd = -1 } } }
+#define _cleanup_kstate_ __attribute__((cleanup(sg_kstate_free)))
 const char *sg_method_name(enum sg_method m);
+/* The cgroup where programs whose pins are gone are looked for: cgroup
+ * (--cgroup) when given, else the cgroup v2 root, written into root.
+ * 0 or -errno, said; -ENOTDIR: cgroup is not a cgroup v2 directory. */
+int sg_kstate_hint(const char *cgroup, char *root, size_t rootlen, const char **hint);
+/* The exit code for what a kstate function returned: -ENOENT not loaded,
+ * -ENOTDIR a usage error (--cgroup), other errors runtime. */
+int sg_kstate_exit(int rc);
+
+/* Writes users, groups and destinations of cfg into the given map fds. */
+int sg_fill_policy_maps(const struct sg_config *cfg, int uids_fd, int gids_fd,
+			int dst4_fd, int dst6_fd, char *err, size_t errlen);
 
 /* Reads the value of a policy map (the programs' .rodata, pinned as
  * "policy") into pol, zero-filled past what the map holds. Returns how many
  * bytes the map's value has (0 on error), so callers can tell an older,
  * shorter layout from the current one. */
 __u32 sg_read_policy_map(int fd, struct sg_policy *pol);
-
-/* Fills li from a link fd. 0 or -1. */
-int sg_link_state(int fd, struct sg_link_state *li);
-
-/* prog_attach: the programs of ours attached to cgroup cg_fd at hook i,
- * recognised by id (pinned or staged) or by name and shared stats map. */
-void sg_find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
-		  const char *pin_dir, struct sg_link_state *li);
 /* Is a map called name the map "sg_<base>" (or, as smtpguard 0.1 named
  * it, "<base>")? */
 bool sg_map_is(const char *name, const char *base);
 /* The attach type of hook 0 (connect4) or 1 (connect6). */
 __u32 sg_hook_type(int hook);
+
+/* The layout a map must have. max_entries 0: any. */
+struct sg_map_layout {
+	__u32 type, key_size, value_size, max_entries;
+};
+/* Checks fd against want; where names the map in the message ("pinned map
+ * 'stats' in DIR"), NULL for no message. 0, or -EPROTO said with the first
+ * field that differs. */
+int sg_kmap_check(int fd, const struct sg_map_layout *want, const char *where);
+
+/* History maps: counters, offenders, events. */
+enum sg_hist { SG_HIST_STATS, SG_HIST_OFFENDERS, SG_HIST_EVENTS, SG_HIST_COUNT };
+#define SG_HIST_BIT(h) (1u << (h))
+#define SG_HIST_QUIET  (1u << 8) /* say nothing (a reader that said it once) */
+
+struct sg_history {
+	int fd[SG_HIST_COUNT];   /* -1 when not asked for */
+	__u32 id[SG_HIST_COUNT]; /* map ids (a reader notices a new map) */
+	bool events_perf;        /* events is a perf event array, not a ring buffer */
+	bool have_policy;        /* of the attached programs */
+	struct sg_policy policy;
+};
+
+/* Opens the history maps in which (SG_HIST_BIT()s), from their pins or,
+ * when the pins are gone, from the attached program, each checked against
+ * this binary's layout, and the attached programs' policy (mode, clock).
+ * 0; -ENOENT when a map is neither pinned nor attached (not said); else
+ * -errno, said. h is always left fit for sg_history_close. The caller
+ * holds the command lock (shared or exclusive). */
+int sg_kstate_open_history(const char *pin_dir, const char *cg_hint, unsigned which,
+			   struct sg_history *h);
+void sg_history_close(struct sg_history *h);
+/* For the loader, which reuses history maps: map k from its pin or, when
+ * that is gone, from program prog_id (0: pins only), NOT layout-checked
+ * (the loader compares it with the map it is about to create and starts it
+ * afresh, said, when it differs). 0 with *fd, -ENOENT, or -errno (said). */
+int sg_kstate_history_map(const char *pin_dir, __u32 prog_id, enum sg_hist k, int *fd);
+
+/* Counters summed over CPUs. 0 or -errno, said. */
+int sg_history_counters(const struct sg_history *h, struct sg_stats sum[SG_FAM_COUNT]);
+
+struct sg_offender_kv {
+	__u32 uid;
+	struct sg_offender rec;
+};
+/* Every offender record, at most max, each UID once (the LRU map may evict
+ * and insert while it is walked). *out is malloc'ed. 0 or -errno, said. */
+int sg_history_offenders(int fd, unsigned max, struct sg_offender_kv **out, unsigned *n);
+/* Zeroes the counters and deletes every offender record. 0 or -errno, said. */
+int sg_history_reset(const struct sg_history *h);
+
+/* Module-internal (kstate_*.c only). */
+/* Says "<fmt>: <strerror(e)>" and returns -e. */
+int sg_kstate_err(int e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sg_prog_map_ids(__u32 prog_id, __u32 *ids, __u32 max, __u32 *n);
+/* Calls fn with each map (fd, name) of ids / of program prog_id that still
+ * exists, until fn returns non-zero; returns that, or -errno (said). */
+int sg_maps_each(const __u32 *ids, __u32 n, int (*fn)(int fd, const char *name, void *ctx),
+		 void *ctx);
+int sg_prog_maps_each(__u32 prog_id, int (*fn)(int fd, const char *name, void *ctx), void *ctx);
+int sg_prog_map_open(__u32 prog_id, const char *base, int *fd);
+bool sg_map_is_rodata(const char *name);
+int sg_read_prog_policy(__u32 prog_id, struct sg_kstate *ks, bool policy_only);
+bool sg_policy_names_pin_dir(const __u32 *map_ids, __u32 n, const char *pin_dir);
 
 #endif

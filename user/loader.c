@@ -62,8 +62,9 @@ static int read_old_state(struct load_ctx *lc)
 			return said(lc, rc);
 		hint = lc->cg_path;
 	}
-	if (sg_read_kstate(lc->args->pin_dir, hint, &lc->old, lc->err, sizeof(lc->err)))
-		return said(lc, -EIO);
+	/* the kstate module says what went wrong itself */
+	if ((rc = sg_kstate_read(lc->args->pin_dir, hint, 0, &lc->old)))
+		return rc;
 	lc->was_loaded = lc->old.link[0].present || lc->old.link[1].present;
 	return 0;
 }

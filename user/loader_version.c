@@ -38,45 +38,15 @@ static __u32 pinned_format(const struct load_ctx *lc)
 	return 0;
 }
 
-/* The ids of the maps the program pfd uses; how many (0 on error). */
-static __u32 prog_map_ids(int pfd, __u32 *ids, __u32 max)
+/* Where the pins are gone, the old attached program is asked for its maps. */
+static __u32 old_prog_id(const struct load_ctx *lc)
 {
-	struct bpf_prog_info info = { .nr_map_ids = max, .map_ids = (__u64)(unsigned long)ids };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(pfd, &info, &len))
+	if (!lc->old.pins_missing)
 		return 0;
-	return info.nr_map_ids < max ? info.nr_map_ids : max;
-}
-
-static bool map_named(int fd, const char *base)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return !bpf_obj_get_info_by_fd(fd, &info, &len) && sg_map_is(info.name, base);
-}
-
-/* The map called name that the old attached program uses, or -ENOENT. */
-static int attached_map_fd(const struct load_ctx *lc, const char *name)
-{
-	const char *base = name + 3 * !strncmp(name, "sg_", 3);
-	_cleanup_close_ int pfd = -1;
-	__u32 ids[16], n;
-
-	for (int i = 0; i < 2 && pfd < 0; i++)
+	for (int i = 0; i < 2; i++)
 		if (lc->old.link[i].present)
-			pfd = bpf_prog_get_fd_by_id(lc->old.link[i].prog_id);
-	if (pfd < 0)
-		return -ENOENT;
-	n = prog_map_ids(pfd, ids, ARRAY_LEN(ids));
-	for (__u32 i = 0; i < n; i++) {
-		_cleanup_close_ int fd = bpf_map_get_fd_by_id(ids[i]);
-
-		if (fd >= 0 && map_named(fd, base))
-			return sg_take_fd(&fd);
-	}
-	return -ENOENT;
+			return lc->old.link[i].prog_id;
+	return 0;
 }
 
 static bool same_layout(int fd, const struct bpf_map *map, struct bpf_map_info *info)
@@ -97,12 +67,11 @@ void sg_loader_reuse_history(struct load_ctx *lc, struct smtpguard_bpf *skel)
 
 	for (enum sg_pin pin = SG_PIN_STATS; pin <= SG_PIN_EVENTS; pin++) {
 		struct bpf_map *map = history_map(skel, pin);
-		_cleanup_close_ int fd = sg_pin_open(lc->args->pin_dir, pin);
+		_cleanup_close_ int fd = -1;
 		struct bpf_map_info info;
 
-		if (fd < 0 && lc->old.pins_missing)
-			fd = attached_map_fd(lc, bpf_map__name(map));
-		if (fd < 0)
+		if (sg_kstate_history_map(lc->args->pin_dir, old_prog_id(lc),
+					  (enum sg_hist)(pin - SG_PIN_STATS), &fd))
 			continue;
 		if (format && format != SG_FORMAT_VERSION)
 			sg_warn("pinned map '%s' was written with map format %u, this is format %u: "

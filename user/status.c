@@ -4,10 +4,9 @@
  * under the pinned links (not from the config file or the pinned maps, which
  * an interrupted command could have left out of step).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+#include "cleanup.h"
 #include "commands.h"
 #include "common.h"
 #include "kfeatures.h"
@@ -115,9 +114,9 @@ static int check_consistency(const struct sg_args *args, const struct sg_kstate 
 
 int sg_cmd_status(const struct sg_args *args)
 {
-	char err[SG_ERRLEN], root[SG_PATH_LEN];
-	struct sg_kstate ks;
-	struct stat st;
+	char err[SG_ERRLEN];
+	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+	_cleanup_close_ int lock = -1;
 	int rc;
 
 	if ((rc = sg_check_privileges(err, sizeof(err)))) {
@@ -125,25 +124,14 @@ int sg_cmd_status(const struct sg_args *args)
 		return rc;
 	}
 	/* A shared lock: never read a state a load is half-way through. */
-	sg_lock_shared();
-	if (stat(args->pin_dir, &st) && errno != ENOENT) {
-		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
-		return SG_EXIT_RUNTIME;
-	}
-	/* With the pins gone the programs are still attached: look for them
-	 * on the cgroup (--cgroup, else the cgroup v2 root). */
-	if (!args->cgroup && (rc = sg_cgroup_root(root, sizeof(root), err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
-	if (sg_read_kstate(args->pin_dir, args->cgroup ? args->cgroup : root, &ks, err,
-			   sizeof(err))) {
-		sg_err("%s", err);
-		return SG_EXIT_RUNTIME;
-	}
-	if (!ks.link[0].present && !ks.link[1].present) {
+	lock = sg_lock_shared();
+	/* With the pins gone the programs are still attached: they are looked
+	 * for on the cgroup (--cgroup, else the cgroup v2 root). A state that
+	 * cannot be read is an error (said), never "not loaded". */
+	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks)))
+		return sg_kstate_exit(rc);
+	if (!sg_kstate_any(&ks)) {
 		print_not_loaded(args);
-		sg_kstate_free(&ks);
 		return SG_EXIT_NOT_LOADED;
 	}
 	rc = check_consistency(args, &ks);
@@ -151,6 +139,5 @@ int sg_cmd_status(const struct sg_args *args)
 		print_json(args, &ks);
 	else
 		print_text(args, &ks);
-	sg_kstate_free(&ks);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "cleanup.h"
 #include "commands.h"
 #include "common.h"
 #include "kstate.h"
@@ -26,7 +27,8 @@
  * keeps the pins (so the programs can still be found) and is an error. */
 static int detach_progs(const struct sg_kstate *ks, int *detached)
 {
-	int cg_fd = open(ks->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	_cleanup_close_ int cg_fd = open(ks->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
 
 	if (cg_fd < 0) {
 		sg_err("cannot open cgroup %s: %s; nothing detached, pins kept",
@@ -35,7 +37,7 @@ static int detach_progs(const struct sg_kstate *ks, int *detached)
 	}
 	for (int i = 0; i < 2; i++) {
 		for (unsigned k = 0; k < ks->link[i].nours; k++) {
-			int fd = bpf_prog_get_fd_by_id(ks->link[i].ours[k]);
+			_cleanup_close_ int fd = bpf_prog_get_fd_by_id(ks->link[i].ours[k]);
 
 			if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i))) {
 				(*detached)++;
@@ -46,11 +48,8 @@ static int detach_progs(const struct sg_kstate *ks, int *detached)
 				       ks->cgroup_path, strerror(errno));
 				rc = SG_EXIT_RUNTIME;
 			}
-			if (fd >= 0)
-				close(fd);
 		}
 	}
-	close(cg_fd);
 	return rc;
 }
 
@@ -71,10 +70,20 @@ static void detach_links(const struct sg_kstate *ks, int *detached)
 	}
 }
 
+/* Every pin and the pin dir go, once nothing of ours is attached. */
+static void remove_pins(const char *pin_dir)
+{
+	for (enum sg_pin pin = 0; pin < SG_PIN_COUNT; pin++)
+		sg_pin_remove(pin_dir, pin);
+	if (rmdir(pin_dir) && errno != ENOENT)
+		sg_warn("pin dir %s not removed: %s", pin_dir, strerror(errno));
+}
+
 int sg_cmd_unload(const struct sg_args *args)
 {
-	char err[SG_ERRLEN], root[SG_PATH_LEN];
-	struct sg_kstate ks;
+	char err[SG_ERRLEN];
+	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+	_cleanup_close_ int lock = -1;
 	struct stat st;
 	int rc, detached = 0;
 	bool have_dir;
@@ -83,38 +92,21 @@ int sg_cmd_unload(const struct sg_args *args)
 		sg_err("%s", err);
 		return rc;
 	}
-	if (stat(args->pin_dir, &st) && errno != ENOENT) {
-		sg_err("cannot access pin dir %s: %s", args->pin_dir, strerror(errno));
+	if ((lock = sg_lock(err, sizeof(err))) < 0) {
+		sg_err("%s", err);
 		return SG_EXIT_RUNTIME;
 	}
+	/* Programs whose pins are gone are still attached: they are found on
+	 * the cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
+	 * record. A state that cannot be read keeps every pin. */
+	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks)))
+		return sg_kstate_exit(rc);
 	have_dir = !stat(args->pin_dir, &st) && !sg_check_pin_dir(args->pin_dir, err, sizeof(err));
-	if (sg_lock(err, sizeof(err)) < 0) {
-		sg_err("%s", err);
-		return SG_EXIT_RUNTIME;
-	}
-	/* Programs whose pins are gone are still attached: find them on the
-	 * cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
-	 * record. */
-	if (!args->cgroup && (rc = sg_cgroup_root(root, sizeof(root), err, sizeof(err)))) {
-		sg_err("%s", err);
+	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached)))
 		return rc;
-	}
-	if (sg_read_kstate(args->pin_dir, args->cgroup ? args->cgroup : root, &ks, err,
-			   sizeof(err))) {
-		sg_err("%s", err);
-		return SG_EXIT_RUNTIME;
-	}
-	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached))) {
-		sg_kstate_free(&ks);
-		return rc;
-	}
 	detach_links(&ks, &detached);
-	if (have_dir) {
-		for (enum sg_pin pin = 0; pin < SG_PIN_COUNT; pin++)
-			sg_pin_remove(args->pin_dir, pin);
-		if (rmdir(args->pin_dir) && errno != ENOENT)
-			sg_warn("pin dir %s not removed: %s", args->pin_dir, strerror(errno));
-	}
+	if (have_dir)
+		remove_pins(args->pin_dir);
 	if (sg_kstate_loaded(&ks) || detached)
 		printf("smtpguard: unloaded from %s\n",
 		       ks.cgroup_path[0] ? ks.cgroup_path : "its cgroup");
@@ -122,6 +114,5 @@ int sg_cmd_unload(const struct sg_args *args)
 		printf("smtpguard: not loaded (removed leftover pins in %s)\n", args->pin_dir);
 	else
 		printf("smtpguard: not loaded (no pin dir %s)\n", args->pin_dir);
-	sg_kstate_free(&ks);
 	return SG_EXIT_OK;
 }
