@@ -88,12 +88,17 @@ int sg_parse_prefix(const char *s, struct sg_prefix *p, char *err, size_t errlen
 	return 0;
 }
 
+/* family 4 or 6 and its address bytes, as text */
+static const char *addr_text(uint8_t family, const uint8_t *addr, char a[INET6_ADDRSTRLEN])
+{
+	return inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, a, INET6_ADDRSTRLEN);
+}
+
 void sg_format_prefix(const struct sg_prefix *p, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, p->len);
+	snprintf(buf, len, "%s/%u", addr_text(p->family, p->addr, a), p->len);
 }
 
 int sg_parse_endpoint(const char *s, struct sg_endpoint *e, char *err, size_t errlen)
@@ -155,9 +160,6 @@ void sg_format_endpoint(const struct sg_endpoint *e, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->addr, a, sizeof(a));
-	if (e->family == 6)
-		snprintf(buf, len, "[%s]:%u", a, e->port);
-	else
-		snprintf(buf, len, "%s:%u", a, e->port);
+	snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", addr_text(e->family, e->addr, a),
+		 e->port);
 }
