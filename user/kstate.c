@@ -10,6 +10,7 @@
 #include "common.h"
 #include "kstate.h"
 #include "pins.h"
+#include "sysenv.h"
 
 /* One BPF_MAP_UPDATE_BATCH for all ids (a reload with 10,000 users is one
  * syscall, not 10,000), falling back to single updates where the kernel
@@ -409,8 +410,8 @@ int sg_read_kstate(const char *pin_dir, const char *cg_hint, struct sg_kstate *k
 		int open_errno = errno;
 
 		if (fd < 0 && (open_errno == EACCES || open_errno == EPERM)) {
-			snprintf(err, errlen, "cannot read pins in %s: %s (run as root)",
-				 pin_dir, strerror(open_errno));
+			snprintf(err, errlen, "cannot read pins in %s: %s%s",
+				 pin_dir, strerror(open_errno), sg_eperm_hint(SG_OP_PIN, open_errno));
 			return -1;
 		}
 		ks->pinned_prog_id[i] = pinned_id(pin_dir, i ? SG_PIN_PROG6 : SG_PIN_PROG4, false);

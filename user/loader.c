@@ -235,8 +235,8 @@ static int open_and_load(struct load_ctx *lc)
 
 	err = smtpguard_bpf__load(lc->skel);
 	if (err) {
-		snprintf(lc->err, sizeof(lc->err), "the kernel refused the BPF programs: %s",
-			 strerror(-err));
+		snprintf(lc->err, sizeof(lc->err), "the kernel refused the BPF programs: %s%s",
+			 strerror(-err), sg_eperm_hint(SG_OP_LOAD, -err));
 		return SG_EXIT_RUNTIME;
 	}
 	if (sg_fill_policy_maps(lc->cfg, bpf_map__fd(lc->skel->maps.sg_allow_uids),
@@ -254,8 +254,8 @@ static int pin_one(struct load_ctx *lc, enum sg_pin pin, int fd)
 		       : sg_pin_replace(lc->args->pin_dir, pin, fd);
 
 	if (rc) {
-		snprintf(lc->err, sizeof(lc->err), "cannot pin %s in %s: %s", sg_pin_name(pin),
-			 lc->args->pin_dir, strerror(-rc));
+		snprintf(lc->err, sizeof(lc->err), "cannot pin %s in %s: %s%s", sg_pin_name(pin),
+			 lc->args->pin_dir, strerror(-rc), sg_eperm_hint(SG_OP_PIN, -rc));
 		return SG_EXIT_RUNTIME;
 	}
 	return 0;
@@ -340,8 +340,9 @@ static int attach_prog(struct load_ctx *lc)
 		}
 		if (!replaced &&
 		    bpf_prog_attach_opts(prog_fd_of(lc, i), lc->cg_fd, hook_type[i], &opts)) {
-			snprintf(lc->err, sizeof(lc->err), "cannot attach to %s (%s): %s",
-				 lc->cg_path, i ? "connect6" : "connect4", strerror(errno));
+			snprintf(lc->err, sizeof(lc->err), "cannot attach to %s (%s): %s%s",
+				 lc->cg_path, i ? "connect6" : "connect4", strerror(errno),
+				 sg_eperm_hint(SG_OP_ATTACH, errno));
 			rc = SG_EXIT_RUNTIME;
 			break;
 		}
@@ -423,8 +424,9 @@ static int attach(struct load_ctx *lc)
 			return attach_prog(lc);
 		}
 		if (new_link[i] < 0) {
-			snprintf(lc->err, sizeof(lc->err), "cannot attach to %s (%s): %s",
-				 lc->cg_path, i ? "connect6" : "connect4", strerror(errno));
+			snprintf(lc->err, sizeof(lc->err), "cannot attach to %s (%s): %s%s",
+				 lc->cg_path, i ? "connect6" : "connect4", strerror(errno),
+				 sg_eperm_hint(SG_OP_ATTACH, errno));
 			rc = SG_EXIT_RUNTIME;
 		}
 	}
@@ -461,9 +463,11 @@ static int load(struct load_ctx *lc, enum sg_load_mode mode)
 {
 	int rc;
 
-	if ((rc = sg_check_privileges(lc->err, sizeof(lc->err))) ||
-	    (rc = sg_features_check(&lc->features, lc->err, sizeof(lc->err))) ||
+	/* reload finds its cgroup in the loaded program's policy, by id */
+	if ((rc = (mode == SG_RELOAD ? sg_check_privileges
+				     : sg_check_userns)(lc->err, sizeof(lc->err))) ||
 	    (rc = sg_check_kernel(lc->err, sizeof(lc->err))) ||
+	    (rc = sg_features_check(&lc->features, lc->err, sizeof(lc->err))) ||
 	    (rc = sg_check_pin_name(lc->args->pin_dir, lc->err, sizeof(lc->err))))
 		return rc;
 	if (sg_lock(lc->err, sizeof(lc->err)) < 0)
@@ -495,7 +499,8 @@ static int load(struct load_ctx *lc, enum sg_load_mode mode)
 				 : (reload && lc->old.have_policy) ? lc->old.policy.cgroup_path : NULL,
 				 lc->cg_path, sizeof(lc->cg_path), &lc->cg_fd, lc->err, sizeof(lc->err))))
 		return rc;
-	if (lc->was_loaded && (rc = check_same_cgroup(lc)))
+	if ((lc->was_loaded && (rc = check_same_cgroup(lc))) ||
+	    (rc = sg_check_find_attached(lc->cg_fd, lc->cg_path, lc->err, sizeof(lc->err))))
 		return rc;
 	/* prog_attach, not bpf_link: an attachment made with BPF_PROG_ATTACH
 	 * belongs to the cgroup and stays when every pin is removed or the

@@ -70,3 +70,22 @@ S
 	run find "$T/root" -type f
 	[ "$output" = "$T/root/etc/smtpguard/smtpguard.conf" ]
 }
+
+@test "the connect programs read user_port only as a full 4-byte load" {
+	# Older verifiers accept only 4-byte reads of bpf_sock_addr.user_port
+	# (offset 24); clang may narrow a read it is free to narrow. The
+	# instruction after each source line reading it must be a u32 load at 24.
+	command -v llvm-objdump >/dev/null || skip "llvm-objdump not installed (package llvm)"
+	make -C "$TOP" -s "$TOP/build/smtpguard.bpf.o"
+	run llvm-objdump -S --no-show-raw-insn "$TOP/build/smtpguard.bpf.o"
+	[ "$status" -eq 0 ]
+	local reads
+	reads=$(awk '/^;.*ctx->user_port/ && !/ctx->user_port *=/ { want = 1; next }
+		want && /^ *[0-9]+:/ { print; want = 0 }' <<<"$output")
+	[ "$(wc -l <<<"$reads")" -eq 2 ] || { echo "reads: $reads"; return 1; }
+	run grep -cE '= \*\(u32 \*\)\(r[0-9] \+ 24\)$' <<<"$reads"
+	[ "$output" -eq 2 ] || { echo "$reads"; return 1; }
+	# and no narrower load anywhere in the port's four bytes
+	run grep -E '\*\(u(8|16) \*\)\(r[0-9] \+ 2[4-7]\)' <<<"$(llvm-objdump -d "$TOP/build/smtpguard.bpf.o")"
+	[ "$status" -eq 1 ] || { echo "$output"; return 1; }
+}
