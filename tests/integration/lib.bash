@@ -1,7 +1,8 @@
 # Shared setup for the integration tests (bats). Real kernel, as root.
 #
 # A test world: a cgroup v2 directory the clients run in, a temporary pin dir
-# in bpffs, and two network namespaces joined by a veth pair:
+# in bpffs, and two network namespaces joined by a veth pair
+# (tests/netns-world.sh, which bench/run.sh uses too):
 #   client ns  192.0.2.1 / 2001:db8::1, a "local MTA" on loopback :SG_TEST_PORT
 #   mx ns      192.0.2.2 / 2001:db8::2, a "remote mail host" on every test port
 # Nothing is sent outside these namespaces, and teardown removes everything
@@ -23,6 +24,9 @@
 
 TOP=${SG_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 SG="$TOP/smtpguard"
+# netns_pair, IN_CGROUP_SH, in_cgroup_exec: shared with bench/run.sh
+# shellcheck source=../netns-world.sh
+. "$TOP/tests/netns-world.sh"
 
 # Test users: none of them is allowed by default.
 U_DENIED=1001       # an ordinary hosting account
@@ -134,17 +138,7 @@ world_up() {
 	NS_M="${id}m"
 	export CG PIN NS_C NS_M
 	mkdir -p "$CG"
-	ip netns add "$NS_C"
-	ip netns add "$NS_M"
-	ip -n "$NS_C" link set lo up
-	ip -n "$NS_M" link set lo up
-	ip -n "$NS_C" link add vc type veth peer name vm netns "$NS_M"
-	ip -n "$NS_C" addr add 192.0.2.1/24 dev vc
-	ip -n "$NS_M" addr add 192.0.2.2/24 dev vm
-	ip -n "$NS_C" addr add 2001:db8::1/64 dev vc nodad
-	ip -n "$NS_M" addr add 2001:db8::2/64 dev vm nodad
-	ip -n "$NS_C" link set vc up
-	ip -n "$NS_M" link set vm up
+	netns_pair "$NS_C" "$NS_M" || { echo "world_up: cannot set up $NS_C and $NS_M" >&2; world_down; return 1; }
 	ip netns exec "$NS_M" "$WORK/sgserve" remote $SG_TEST_PORTS >"$WORK/mx.log" 2>&1 &
 	echo $! >"$WORK/mx.pid"
 	ip netns exec "$NS_C" "$WORK/sgserve" local "$SG_TEST_PORT" >"$WORK/local.log" 2>&1 &
@@ -189,8 +183,8 @@ world_down() {
 as() {
 	local uid=$1 gid=$2
 	shift 2
-	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
-		ip netns exec "$NS_C" setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
+	in_cgroup_exec "$CG" ip netns exec "$NS_C" \
+		setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 }
 
 # spawn UID GID [sgconnect args]: like try, in the background; SPAWNED is
@@ -198,7 +192,7 @@ as() {
 spawn() {
 	local uid=$1 gid=$2
 	shift 2
-	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+	sh -c "$IN_CGROUP_SH" sh "$CG" \
 		ip netns exec "$NS_C" setpriv --reuid="$uid" --regid="$gid" --clear-groups \
 		"$WORK/sgconnect" "$@" &
 	SPAWNED=$!
@@ -230,6 +224,21 @@ outside_bats() {
 	local path
 	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd: -)
 	env -i PATH="$path" HOME="${HOME:-/root}" TERM="${TERM:-dumb}" "$@"
+}
+
+# enforced: the test enforcement judges both hooks at $SG_TEST_PORT: the
+# denied UID is refused (EPERM) and the allowed UID connects, over IPv4 and
+# IPv6 (every test policy allows U_ALLOWED and not U_DENIED). Says which.
+enforced() {
+	local who dst
+	for who in "$U_DENIED 10 denied" "$U_ALLOWED 0 allowed"; do
+		set -- $who
+		for dst in "$MX4" "$MX6"; do
+			run try "$1" "$G_PLAIN" "$dst" "$SG_TEST_PORT"
+			[ "$status" -eq "$2" ] ||
+				{ echo "$3 UID $1 to $dst: want exit $2, got $status: $output"; return 1; }
+		done
+	done
 }
 
 mx_accepts() {
