@@ -241,6 +241,64 @@ enforced() {
 	done
 }
 
+# stop_readers: stop the log/monitor readers a test started and recorded in
+# $WORK/reader*.pid (ours, by PID), also when the test failed half-way.
+stop_readers() {
+	local f
+	for f in "$WORK"/reader*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && rm -f "$f"
+	done
+	return 0
+}
+
+# monitor_to_test_syslog: `smtpguard monitor` for this world's pin dir, in a
+# private mount namespace whose private /dev has a test syslog socket at
+# /dev/log; what it logs goes to $WORK/syslog.txt, its stderr to
+# $WORK/monitor.err. Both are readers (stop_readers, or kill by their pid
+# files). Returns once the monitor has said it started (or after 5 s).
+monitor_to_test_syslog() {
+	cat >"$WORK/syslogd.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+out = open(sys.argv[1], "w", buffering=1)
+while True:
+    out.write(s.recv(4096).decode(errors="replace") + "\n")
+PY
+	unshare --mount --propagation private sh -c '
+		mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3
+		/usr/bin/python3 "$1/syslogd.py" "$1/syslog.txt" & echo $! >"$1/reader-syslogd.pid"
+		for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+		exec "$2" monitor --pin-dir "$3"' sh "$WORK" "$SG" "$PIN" 2>"$WORK/monitor.err" &
+	echo $! >"$WORK/reader-monitor.pid"
+	for _ in $(seq 50); do grep -q "monitor started" "$WORK/syslog.txt" 2>/dev/null && break; sleep 0.1; done
+}
+
+# monitor_logs_refusal UID: with monitor_to_test_syslog running, a refused
+# connect of UID becomes one syslog line naming it, and SIGTERM stops the
+# monitor (exit 0, "monitor stopped" logged). Stops both readers.
+monitor_logs_refusal() {
+	local uid=$1 pid mpid rc=0
+	spawn "$uid" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	pid=$SPAWNED
+	wait "$pid" || true
+	for _ in $(seq 50); do grep -q "uid=$uid" "$WORK/syslog.txt" && break; sleep 0.1; done
+	mpid=$(cat "$WORK/reader-monitor.pid")
+	kill -TERM "$mpid"
+	wait "$mpid" || rc=$? # not `run wait`: a subshell cannot wait for our child
+	rm -f "$WORK/reader-monitor.pid"
+	echo "monitor exit: $rc"
+	cat "$WORK/monitor.err"
+	sleep 0.2
+	kill "$(cat "$WORK/reader-syslogd.pid")"
+	rm -f "$WORK/reader-syslogd.pid"
+	cat "$WORK/syslog.txt"
+	[ "$rc" -eq 0 ] || return 1
+	grep -Eq "smtpguard\[[0-9]+\]: refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:$SG_TEST_PORT family=ipv4 " \
+		"$WORK/syslog.txt" || { echo "no refusal line for uid $uid"; return 1; }
+	grep -q "monitor stopped" "$WORK/syslog.txt" || { echo "no 'monitor stopped'"; return 1; }
+}
+
 mx_accepts() {
 	grep -c "^accept ${1}\$" "$WORK/mx.log" || true
 }
