@@ -1,5 +1,6 @@
 # smtpguard: one readable Makefile for the BPF object, its skeleton, the CLI
-# and the tests. `make` builds, `make check` runs every test (as root).
+# and the tests (installing: mk/install.mk). `make` builds, `make check`
+# runs every test (as root).
 OUTPUT    ?= build
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
@@ -7,9 +8,15 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION   := 0.1.0
 
+# A failing recipe leaves no half-written target behind for the next make.
+.DELETE_ON_ERROR:
+
+# The kernel's name for this architecture: picks vmlinux/$(ARCH)/vmlinux.h
+# and __TARGET_ARCH_$(ARCH). Only vmlinux/x86 is committed.
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 	-e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
 VMLINUX_DIR := vmlinux/$(ARCH)
+VMLINUX_H   := $(VMLINUX_DIR)/vmlinux.h
 
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
@@ -42,10 +49,8 @@ CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 KERN_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(KERN_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
 
-UNIT_TESTS := $(OUTPUT)/tests/test_report $(OUTPUT)/tests/test_config $(OUTPUT)/tests/test_prefix \
-	$(OUTPUT)/tests/test_cli $(OUTPUT)/tests/test_mountinfo $(OUTPUT)/tests/test_netcls \
-	$(OUTPUT)/tests/test_config_audit $(OUTPUT)/tests/test_kfeatures $(OUTPUT)/tests/test_json \
-	$(OUTPUT)/tests/test_kstate_offenders
+# Every tests/unit/test_*.c is a TAP program that tests/run-tests.sh runs.
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker \
 	$(OUTPUT)/tests/sgcomm
 
@@ -55,8 +60,14 @@ all: smtpguard
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	mkdir -p $@
 
-$(OUTPUT)/smtpguard.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h | $(OUTPUT)
+$(OUTPUT)/smtpguard.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Reached only when the header is missing: say so before compiling anything.
+$(VMLINUX_H):
+	$(error no $@ (ARCH=$(ARCH), this host: $(shell uname -m)): generate it on a host of \
+	that architecture with `mkdir -p $(VMLINUX_DIR) && bpftool btf dump file \
+	/sys/kernel/btf/vmlinux format c > $@` (or set ARCH=))
 
 $(OUTPUT)/smtpguard.skel.h: $(OUTPUT)/smtpguard.bpf.o
 	$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@.tmp && mv $@.tmp $@
@@ -86,28 +97,6 @@ check: smtpguard unit-tests helpers
 
 clean:
 	rm -rf $(OUTPUT) smtpguard
-
-# Installation (PREFIX, DESTDIR). The example config is never overwritten.
-# It is installed 0640 root:root (root:root only when installing as root,
-# e.g. not in a package build without root; the packages set it): account
-# names and allowed destinations are nobody else's business.
-PREFIX  ?= /usr/local
-SBINDIR ?= $(PREFIX)/sbin
-SYSCONFDIR ?= /etc
-
-.PHONY: install uninstall
-install: smtpguard
-	install -D -m 0755 smtpguard $(DESTDIR)$(SBINDIR)/smtpguard
-	@if [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf ]; then \
-		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf"; \
-	else \
-		install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/smtpguard && \
-		install -m 0640 smtpguard.conf.example $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf && \
-		{ [ "$$(id -u)" -ne 0 ] || chown root:root $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf; }; \
-	fi
-
-uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/smtpguard
 
 # Feature fragments (benchmarks, fuzzing, packaging) keep this file short.
 -include mk/*.mk

@@ -29,6 +29,9 @@ set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SG="$TOP/smtpguard"
 HELPER="$TOP/build/bench/sgbench"
+# netns_pair, IN_CGROUP_SH: the same test world as the integration tests
+# shellcheck source=../tests/netns-world.sh
+. "$TOP/tests/netns-world.sh"
 
 MODE=full MD="" PNG="" KEEP=0
 while [ $# -gt 0 ]; do
@@ -248,7 +251,7 @@ apply() {
 start_server() { # CONTENDER NS NAME ARGS...: a sgbench server, in the contender's cgroup
 	local c=$1 ns=$2 name=$3
 	shift 3
-	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CGBASE/$c" \
+	sh -c "$IN_CGROUP_SH" sh "$CGBASE/$c" \
 		ip netns exec "$ns" $CPU_SRV "$WORK/sgbench" "$@" >"$WORK/$name.log" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 100); do
@@ -264,16 +267,7 @@ world_up() {
 	for c in $CONTENDERS l; do mkdir "$CGBASE/$c"; done
 	for c in $CONTENDERS; do
 		ns="$ID-$c" pns="$ID-$c-p"
-		ip netns add "$ns" && ip netns add "$pns" || die "ip netns add failed"
-		ip -n "$ns" link set lo up
-		ip -n "$pns" link set lo up
-		ip -n "$ns" link add vc type veth peer name vp netns "$pns"
-		ip -n "$ns" addr add 192.0.2.1/24 dev vc
-		ip -n "$pns" addr add 192.0.2.2/24 dev vp
-		ip -n "$ns" addr add 2001:db8::1/64 dev vc nodad
-		ip -n "$pns" addr add 2001:db8::2/64 dev vp nodad
-		ip -n "$ns" link set vc up
-		ip -n "$pns" link set vp up
+		netns_pair "$ns" "$pns" || die "cannot set up the network namespaces $ns and $pns"
 		start_server "$c" "$ns" "$c-serve" serve "$SERVER_LIFETIME" 8080 "$P_SMTP"
 		start_server "$c" "$ns" "$c-sink" sink "$SERVER_LIFETIME" 5001
 		start_server "$c" "$pns" "$c-peer" serve "$SERVER_LIFETIME" "$P_PEER"
@@ -285,7 +279,7 @@ world_up() {
 client() {
 	local c=$1 uid=$2
 	shift 2
-	timeout -k 5 300 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CGBASE/$c" \
+	timeout -k 5 300 sh -c "$IN_CGROUP_SH" sh "$CGBASE/$c" \
 		ip netns exec "$ID-$c" $CPU_CLI setpriv --reuid="$uid" --regid="$uid" --clear-groups \
 		"$WORK/sgbench" "$@"
 }

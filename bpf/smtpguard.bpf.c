@@ -7,12 +7,12 @@
  * before any packet leaves), let through and record (audit), or rewrite the
  * destination to the local MTA (redirect).
  *
- * Only bpf_sock_addr context fields and helpers are used: no CO-RE
- * relocations, so the object also loads on kernels without BTF.
+ * bpf_sock_addr is UAPI with a fixed layout: plain field accesses, no CO-RE
+ * relocations, so the object loads on kernels without BTF and libbpf never
+ * has to read the kernel's BTF at load (that read alone costs more than the
+ * rest of a load). The kernel features used, and the fallbacks where one is
+ * missing, are in README "Kernel requirements".
  */
-/* bpf_sock_addr is UAPI with a fixed layout: plain field accesses, no CO-RE
- * relocations, so libbpf never has to read the kernel's BTF at load (that
- * read alone costs more than the rest of a load). */
 #define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -89,6 +89,20 @@ struct {
 static __always_inline bool port_guarded(__u16 port)
 {
 	return policy.ports[port >> 6] & (1ULL << (port & 63));
+}
+
+/* Entry test of both hooks, port first: nearly every connect goes to some
+ * other port and leaves after one load and one bit test. user_port holds
+ * the port in network byte order in its low 16 bits; older verifiers accept
+ * only a 4-byte load of it, and the volatile keeps clang from narrowing the
+ * load to the two bytes used. The judgement is on the socket type, not on
+ * IPPROTO_TCP: MPTCP and SCTP stream sockets reach the same servers. */
+static __always_inline bool guarded_stream(const struct bpf_sock_addr *ctx, __u16 *port)
+{
+	volatile __u32 user_port = ctx->user_port;
+
+	*port = bpf_ntohs((__u16)user_port);
+	return port_guarded(*port) && ctx->type == SOCK_STREAM;
 }
 
 /* Find (or create) the caller's offender record and update it. */
@@ -293,10 +307,7 @@ int sg_connect4(struct bpf_sock_addr *ctx)
 	__u32 ip4;
 	__u8 addr[16] = {};
 
-	if (ctx->type != SOCK_STREAM)
-		return VERDICT_ALLOW;
-	port = bpf_ntohs((__u16)ctx->user_port);
-	if (!port_guarded(port))
+	if (!guarded_stream(ctx, &port))
 		return VERDICT_ALLOW;
 
 	ip4 = ctx->user_ip4;
@@ -312,10 +323,7 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 	__u32 ip6[4];
 	__u16 port;
 
-	if (ctx->type != SOCK_STREAM)
-		return VERDICT_ALLOW;
-	port = bpf_ntohs((__u16)ctx->user_port);
-	if (!port_guarded(port))
+	if (!guarded_stream(ctx, &port))
 		return VERDICT_ALLOW;
 
 	ip6[0] = ctx->user_ip6[0];

@@ -142,4 +142,51 @@ struct sg_event {
 	char comm[SG_COMM_LEN];
 };
 
+/*
+ * The layout both compilers must agree on: the same numbers for the BPF
+ * target and the host. A field added, moved or resized fails the build here
+ * rather than misreading a pinned map or an event record at run time (and
+ * reminds whoever did it of SG_FORMAT_VERSION). __builtin_offsetof needs no
+ * <stddef.h>, which the BPF side does not include.
+ */
+#define SG_ASSERT_SIZE(type, size) \
+	_Static_assert(sizeof(struct type) == (size), "struct " #type " changed size")
+#define SG_ASSERT_AT(type, field, off) \
+	_Static_assert(__builtin_offsetof(struct type, field) == (off), \
+		       "struct " #type " field " #field " moved")
+
+SG_ASSERT_SIZE(sg_stats, 80);
+SG_ASSERT_AT(sg_stats, lost, 72);
+
+SG_ASSERT_SIZE(sg_policy, 9024);
+SG_ASSERT_AT(sg_policy, redirect_port4, 28);
+SG_ASSERT_AT(sg_policy, event_rate, 32);
+SG_ASSERT_AT(sg_policy, ports, 40);
+SG_ASSERT_AT(sg_policy, loader_version, 8232);
+SG_ASSERT_AT(sg_policy, cgroup_path, 8248);
+SG_ASSERT_AT(sg_policy, pin_dir, 8504);
+SG_ASSERT_AT(sg_policy, skipped, 8760);
+SG_ASSERT_AT(sg_policy, features, 9016); /* appended fields follow this one */
+
+/* LPM trie keys: the prefix length, then the address bytes, no padding */
+SG_ASSERT_SIZE(sg_prefix4, 8);
+SG_ASSERT_AT(sg_prefix4, addr, 4);
+SG_ASSERT_SIZE(sg_prefix6, 20);
+SG_ASSERT_AT(sg_prefix6, addr, 4);
+
+SG_ASSERT_SIZE(sg_offender, 80);
+SG_ASSERT_AT(sg_offender, window_events, 32);
+SG_ASSERT_AT(sg_offender, last_addr, 40);
+SG_ASSERT_AT(sg_offender, last_port, 56);
+SG_ASSERT_AT(sg_offender, last_comm, 60);
+
+SG_ASSERT_SIZE(sg_event, 72);
+SG_ASSERT_AT(sg_event, pid, 16);
+SG_ASSERT_AT(sg_event, addr, 32);
+SG_ASSERT_AT(sg_event, port, 48);
+SG_ASSERT_AT(sg_event, comm, 52);
+
+#undef SG_ASSERT_SIZE
+#undef SG_ASSERT_AT
+
 #endif /* SMTPGUARD_H */

@@ -11,9 +11,8 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_CPPFLAGS := -Iinclude -Iuser -DSG_VERSION='"$(VERSION)"'
-FUZZ_SRCS    := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print.c \
-	user/mountinfo.c user/names.c user/json.c
-FUZZ_OBJS    := $(patsubst user/%.c,$(OUTPUT)/fuzz/obj/%.o,$(FUZZ_SRCS))
+# the pure-logic sources of the CLI (CORE_SRCS, Makefile), instrumented
+FUZZ_OBJS    := $(patsubst user/%.c,$(OUTPUT)/fuzz/obj/%.o,$(CORE_SRCS))
 FUZZ_NAMES   := config cli mountinfo
 FUZZ_SHORT_NAMES ?= config cli
 FUZZ_BINS    := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_NAMES))

@@ -1,8 +1,14 @@
-# Installs what goes with the binary: systemd units, man pages and bash
-# completion. `make install` (top Makefile) depends on install-extras, so
+# Installation (PREFIX, DESTDIR): the binary, the example config and what
+# goes with them: systemd units, man pages and bash completion, so
 #   make install DESTDIR=/tmp/root PREFIX=/usr
 # lays out the whole package. The units' ExecStart= lines are rewritten to
 # $(SBINDIR)/smtpguard, so PREFIX=/usr/local gives working units too.
+#   SBINDIR     $(PREFIX)/sbin
+#   SYSCONFDIR  /etc; the example config is never overwritten. It is
+#               installed 0640 root:root (root:root only when installing as
+#               root, e.g. not in a package build without root; the packages
+#               set it): account names and allowed destinations are nobody
+#               else's business.
 #   PKGLIBDIR   private helpers (default $(PREFIX)/lib/smtpguard): the
 #               unit's ExecStop= helper stop-unless-restart; the unit's
 #               path to it is rewritten like ExecStart=
@@ -12,6 +18,7 @@
 #   BASHCOMPDIR $(PREFIX)/share/bash-completion/completions
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
 UNITDIR ?= $(or $(shell $(or $(PKG_CONFIG),pkg-config) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 MANDIR  ?= $(PREFIX)/share/man
 PKGLIBDIR ?= $(PREFIX)/lib/smtpguard
@@ -21,9 +28,19 @@ SG_UNITS := systemd/smtpguard.service systemd/smtpguard-monitor.service
 SG_MAN8  := man/smtpguard.8
 SG_MAN5  := man/smtpguard.conf.5
 
-.PHONY: install-extras uninstall-extras
-install: install-extras
+.PHONY: install uninstall install-extras uninstall-extras
+install: smtpguard install-extras
+	install -D -m 0755 smtpguard $(DESTDIR)$(SBINDIR)/smtpguard
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf"; \
+	else \
+		install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/smtpguard && \
+		install -m 0640 smtpguard.conf.example $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf && \
+		{ [ "$$(id -u)" -ne 0 ] || chown root:root $(DESTDIR)$(SYSCONFDIR)/smtpguard/smtpguard.conf; }; \
+	fi
+
 uninstall: uninstall-extras
+	rm -f $(DESTDIR)$(SBINDIR)/smtpguard
 
 install-extras:
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)

@@ -93,7 +93,7 @@ static int open_pin(const char *dir, enum sg_pin pin, bool staged)
 		return -ENOENT;
 	return sg_kstate_err(e, "cannot open pin %s%s in %s%s", sg_pin_name(pin),
 			     staged ? "-new" : "", dir,
-			     (e == EACCES || e == EPERM) && geteuid() ? " (run as root)" : "");
+			     sg_eperm_hint(SG_OP_PIN, e));
 }
 
 /* Id of the program pinned at pin (its staging name if staged), 0 when

@@ -35,9 +35,11 @@ static int check_host(struct load_ctx *lc)
 	size_t n = sizeof(lc->err);
 	int rc;
 
-	if ((rc = sg_check_privileges(lc->err, n)) ||
-	    (rc = sg_features_check(&lc->features, lc->err, n)) ||
+	/* no capability pre-check: the operations are tried and an EPERM
+	 * names what it needs; a reload finds its cgroup by program id */
+	if ((rc = (lc->mode == SG_RELOAD ? sg_check_privileges : sg_check_userns)(lc->err, n)) ||
 	    (rc = sg_check_kernel(lc->err, n)) ||
+	    (rc = sg_features_check(&lc->features, lc->err, n)) ||
 	    (rc = sg_check_pin_name(lc->args->pin_dir, lc->err, n)))
 		return said(lc, rc);
 	return 0;
@@ -91,6 +93,13 @@ static int open_cgroup(struct load_ctx *lc)
 	return rc ? said(lc, rc) : 0;
 }
 
+/* Programs already attached there must be findable by id (CAP_SYS_ADMIN),
+ * or a load could not tell ours and would attach a second pair. */
+static int find_attached(struct load_ctx *lc)
+{
+	return said(lc, sg_check_find_attached(lc->cg_fd, lc->cg_path, lc->err, sizeof(lc->err)));
+}
+
 /* Test knob: attach with bpf_link as smtpguard 0.1 did (the upgrade tests
  * need that state; a link dies with its last pin, so it is not the default). */
 static bool force_link(void)
@@ -140,6 +149,7 @@ static const struct load_step {
 	{ reload_needs_loaded,         SG_EXIT_NOT_LOADED },
 	{ open_cgroup,                 SG_EXIT_RUNTIME },
 	{ sg_loader_same_cgroup,       SG_EXIT_USAGE },
+	{ find_attached,               SG_EXIT_RUNTIME },
 	{ choose_method,               SG_EXIT_USAGE },
 	{ prepare_pin_dir,             SG_EXIT_RUNTIME },
 	{ sg_loader_load_bpf,          SG_EXIT_RUNTIME },

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "sysenv.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* kernel-internal, but bpf() can return it */
@@ -71,8 +72,8 @@ static void say_failed(const struct load_ctx *lc, int i, int rc, bool undone, in
 		snprintf(cause, sizeof(cause), "cannot update the %s link: %s%s", sg_hook_name(i),
 			 strerror(-rc), knob);
 	else
-		snprintf(cause, sizeof(cause), "cannot attach to %s (%s): %s%s", lc->cg_path,
-			 sg_hook_name(i), strerror(-rc), knob);
+		snprintf(cause, sizeof(cause), "cannot attach to %s (%s): %s%s%s", lc->cg_path,
+			 sg_hook_name(i), strerror(-rc), knob, sg_eperm_hint(SG_OP_ATTACH, -rc));
 	if (undone && undo_rc && lc->was_loaded)
 		sg_err("%s; putting %s back failed too (%s): %s enforces the new policy, %s the "
 		       "old one; run 'smtpguard load' to repair", cause, other, strerror(-undo_rc),

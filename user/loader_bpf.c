@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "kfeatures.h"
 #include "loader.h"
+#include "sysenv.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -63,7 +64,8 @@ int sg_loader_load_bpf(struct load_ctx *lc)
 	write_policy(lc, skel);
 	sg_loader_reuse_history(lc, skel);
 	if ((rc = smtpguard_bpf__load(skel))) {
-		sg_err("the kernel refused the BPF programs: %s", strerror(-rc));
+		sg_err("the kernel refused the BPF programs: %s%s", strerror(-rc),
+		       sg_eperm_hint(SG_OP_LOAD, -rc));
 		return rc;
 	}
 	if (sg_fill_policy_maps(lc->cfg, bpf_map__fd(skel->maps.sg_allow_uids),

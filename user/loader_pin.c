@@ -13,10 +13,12 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "sysenv.h"
 
 static void say_pin_failed(const struct load_ctx *lc, enum sg_pin pin, int rc)
 {
-	sg_err("cannot pin %s in %s: %s", sg_pin_name(pin), lc->args->pin_dir, strerror(-rc));
+	sg_err("cannot pin %s in %s: %s%s", sg_pin_name(pin), lc->args->pin_dir, strerror(-rc),
+	       sg_eperm_hint(SG_OP_PIN, -rc));
 }
 
 int sg_loader_pin_now(struct load_ctx *lc, enum sg_pin pin, int fd)

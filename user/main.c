@@ -37,9 +37,9 @@ static int load_default(const struct sg_args *args)
 	char err[SG_ERRLEN];
 	int rc;
 
-	/* Without the privileges to load, the config error is all there is
-	 * to say. */
-	if (sg_check_privileges(err, sizeof(err)))
+	/* Where nothing can be loaded (no privilege, no kernel support), the
+	 * config error is all there is to say. */
+	if (sg_check_userns(err, sizeof(err)) || sg_check_kernel(err, sizeof(err)))
 		return SG_EXIT_USAGE;
 	if (sg_config_defaults(&def)) {
 		sg_err("cannot build the built-in default policy");

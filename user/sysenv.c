@@ -2,29 +2,20 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "mountinfo.h"
 #include "sysenv.h"
 
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 #define BPFFS_DEFAULT "/sys/fs/bpf"
-
-static int has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return !!(d[cap / 32].effective & (1u << (cap % 32)));
-}
 
 /* Capabilities in a user namespace of one's own are no privilege over the
  * host: cgroup BPF and the pins need them in the initial one, whose uid_map
@@ -49,23 +40,27 @@ static int in_initial_userns(void)
 	       outer == 0 && count == 4294967295UL && (!nl || !nl[1]);
 }
 
-int sg_check_privileges(char *err, size_t errlen)
+/* What each operation needs, as the kernel checks it (kernel/bpf/syscall.c):
+ * a cgroup sock_addr program needs CAP_BPF for the program and its maps and
+ * CAP_NET_ADMIN for its type, CAP_SYS_ADMIN standing in for both (and being
+ * the only way before 5.8, which has no CAP_BPF). */
+const char *sg_eperm_hint(enum sg_op op, int err)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { 0 };
+	static const char *const needs[] = {
+		[SG_OP_LOAD] = " (loading needs CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN)",
+		[SG_OP_ATTACH] = " (attaching to a cgroup needs CAP_NET_ADMIN)",
+		[SG_OP_PIN] = " (the pins are root's: needs root with CAP_BPF, or CAP_SYS_ADMIN)",
+		[SG_OP_MOUNT] = " (mounting needs CAP_SYS_ADMIN)",
+		[SG_OP_FIND] = " (finding BPF programs by id needs CAP_SYS_ADMIN)",
+	};
 
-	if (syscall(SYS_capget, &h, d)) {
-		snprintf(err, errlen, "cannot read capabilities: %s", strerror(errno));
-		return SG_EXIT_RUNTIME;
-	}
-	/* Loading needs CAP_BPF (or CAP_SYS_ADMIN before 5.8), attaching to a
-	 * cgroup CAP_NET_ADMIN, mounting bpffs and reading ids CAP_SYS_ADMIN. */
-	if (!has_cap(d, CAP_SYS_ADMIN) ||
-	    !(has_cap(d, CAP_BPF) || has_cap(d, CAP_SYS_ADMIN)) ||
-	    !has_cap(d, CAP_NET_ADMIN)) {
-		snprintf(err, errlen, "must run as root (needs CAP_SYS_ADMIN, CAP_BPF and CAP_NET_ADMIN)");
-		return SG_EXIT_RUNTIME;
-	}
+	if ((err != EPERM && err != EACCES) || (unsigned)op >= ARRAY_LEN(needs))
+		return "";
+	return needs[op];
+}
+
+int sg_check_userns(char *err, size_t errlen)
+{
 	if (!in_initial_userns()) {
 		snprintf(err, errlen, "must run as root in the initial user namespace "
 			 "(capabilities in a user namespace of one's own do not count)");
@@ -74,14 +69,79 @@ int sg_check_privileges(char *err, size_t errlen)
 	return 0;
 }
 
-int sg_check_kernel(char *err, size_t errlen)
+int sg_check_privileges(char *err, size_t errlen)
 {
-	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL) != 1) {
-		snprintf(err, errlen, "this kernel cannot run cgroup connect programs "
-			 "(needs CONFIG_CGROUP_BPF and Linux 4.17 or later)");
+	__u32 id = 0;
+	int rc = sg_check_userns(err, errlen);
+
+	if (rc)
+		return rc;
+	/* What is attached to a cgroup is known by program id; an id becomes
+	 * an fd only with CAP_SYS_ADMIN. Walking the ids is that check, made
+	 * by the kernel, and changes nothing. */
+	if (bpf_prog_get_next_id(0, &id) && errno != ENOENT) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot read which BPF programs are loaded: %s%s",
+			 strerror(e), sg_eperm_hint(SG_OP_FIND, e));
 		return SG_EXIT_RUNTIME;
 	}
 	return 0;
+}
+
+int sg_check_find_attached(int cg_fd, const char *cg_path, char *err, size_t errlen)
+{
+	static const enum bpf_attach_type hooks[] = { BPF_CGROUP_INET4_CONNECT,
+						      BPF_CGROUP_INET6_CONNECT };
+
+	for (unsigned h = 0; h < ARRAY_LEN(hooks); h++) {
+		__u32 ids[1], cnt = ARRAY_LEN(ids), flags = 0;
+		int fd, e;
+
+		/* E2BIG: more than one attached, the first id is there */
+		if ((bpf_prog_query(cg_fd, hooks[h], 0, &flags, ids, &cnt) && errno != E2BIG) ||
+		    !cnt)
+			continue; /* nothing attached, or said by the load itself */
+		fd = bpf_prog_get_fd_by_id(ids[0]);
+		e = errno;
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (sg_is_perm(e)) {
+			snprintf(err, errlen, "cannot read the programs attached to %s: %s%s",
+				 cg_path, strerror(e), sg_eperm_hint(SG_OP_FIND, e));
+			return SG_EXIT_RUNTIME;
+		}
+	}
+	return 0;
+}
+
+/* Loads the smallest cgroup connect4 program ("return 1") and frees it at
+ * once: the load that follows needs exactly this from the kernel (the
+ * program type and the privilege), and nothing stays behind. */
+int sg_check_kernel(char *err, size_t errlen)
+{
+	const struct bpf_insn allow[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_CGROUP_INET4_CONNECT);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL, "GPL", allow,
+			       ARRAY_LEN(allow), &opts);
+	int e = errno;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (e == EPERM || e == EACCES)
+		snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(e),
+			 sg_eperm_hint(SG_OP_LOAD, e));
+	else
+		snprintf(err, errlen, "this kernel cannot load cgroup connect programs (%s): "
+			 "smtpguard needs CONFIG_CGROUP_BPF and Linux 5.7 or later", strerror(e));
+	return SG_EXIT_RUNTIME;
 }
 
 static char *read_file(const char *path)
@@ -128,9 +188,12 @@ static int mount_own_cgroup2(char *path, size_t pathlen, char *err, size_t errle
 		return SG_EXIT_RUNTIME;
 	}
 	if (mount("cgroup2", SG_OWN_CGROUP2, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		int e = errno;
+
 		snprintf(err, errlen, "no cgroup v2 filesystem is mounted and mounting one at %s "
-			 "failed: %s (the kernel needs cgroup v2 and CONFIG_CGROUP_BPF)",
-			 SG_OWN_CGROUP2, strerror(errno));
+			 "failed: %s%s", SG_OWN_CGROUP2, strerror(e),
+			 sg_is_perm(e) ? sg_eperm_hint(SG_OP_MOUNT, e)
+				       : " (the kernel needs cgroup v2 and CONFIG_CGROUP_BPF)");
 		return SG_EXIT_RUNTIME;
 	}
 	sg_warn("no cgroup v2 filesystem was mounted (a cgroup-v1 host): mounted one at %s "
@@ -259,7 +322,8 @@ int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
 	parent_of(pin_dir, parent, sizeof(parent));
 	if (!strcmp(parent, BPFFS_DEFAULT) && !is_bpffs(BPFFS_DEFAULT) &&
 	    mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
-		snprintf(err, errlen, "cannot mount bpffs at %s: %s", BPFFS_DEFAULT, strerror(errno));
+		snprintf(err, errlen, "cannot mount bpffs at %s: %s%s", BPFFS_DEFAULT, strerror(errno),
+			 sg_eperm_hint(SG_OP_MOUNT, errno));
 		return SG_EXIT_RUNTIME;
 	}
 	if (sg_check_pin_dir(pin_dir, err, errlen))
@@ -271,7 +335,8 @@ int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
 		return SG_EXIT_RUNTIME;
 	}
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create pin dir %s: %s", pin_dir, strerror(errno));
+		snprintf(err, errlen, "cannot create pin dir %s: %s%s", pin_dir, strerror(errno),
+			 sg_eperm_hint(SG_OP_PIN, errno));
 		return SG_EXIT_RUNTIME;
 	}
 	/* An existing dir may have been made by hand, or planted: it must be a

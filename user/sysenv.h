@@ -3,10 +3,43 @@
 #ifndef SG_SYSENV_H
 #define SG_SYSENV_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
+/* No capability is checked up front: a command tries the operation, and
+ * where the kernel says EPERM or EACCES its one error line names the
+ * operation and what it needs (systemd's way). Only a user namespace of
+ * one's own is refused first, since there the kernel's answer misleads. */
+enum sg_op {
+	SG_OP_LOAD,   /* loading programs and maps: CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN */
+	SG_OP_ATTACH, /* attaching to / detaching from a cgroup: CAP_NET_ADMIN */
+	SG_OP_PIN,    /* opening, creating, removing pins: root (and CAP_BPF) */
+	SG_OP_MOUNT,  /* mounting bpffs or a cgroup2: CAP_SYS_ADMIN */
+	SG_OP_FIND,   /* a program or map fd from its id: CAP_SYS_ADMIN */
+};
+
+/* " (what OP needs)" when err is EPERM or EACCES, else "": appended to the
+ * line "cannot <op> ...: <strerror(err)>". */
+const char *sg_eperm_hint(enum sg_op op, int err);
+static inline bool sg_is_perm(int err)
+{
+	return err == EPERM || err == EACCES;
+}
+
 /* Each returns 0, or an SG_EXIT_* code with a one-line message in err. */
+/* Refuses a user namespace other than the initial one. */
+int sg_check_userns(char *err, size_t errlen);
+/* sg_check_userns, then tries the id lookup that reading what is attached
+ * needs (status, stats, log, monitor, unload). */
 int sg_check_privileges(char *err, size_t errlen);
+/* When programs are attached to the cgroup cg_fd, tries turning the first
+ * one's id into an fd: a load over them must tell which are its own, and
+ * replace or detach those. Refuses with one line, before any change, where
+ * the kernel refuses; a first load on an empty cgroup needs no such lookup. */
+int sg_check_find_attached(int cg_fd, const char *cg_path, char *err, size_t errlen);
+/* Tries loading a minimal cgroup connect program (and frees it): the
+ * kernel's support and the privilege to load, in one line if either lacks. */
 int sg_check_kernel(char *err, size_t errlen);
 /* smtpguard's own cgroup2 mount point on hosts that mount none. */
 #define SG_OWN_CGROUP2 "/run/smtpguard/cgroup2"

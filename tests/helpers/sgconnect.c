@@ -3,10 +3,13 @@
  * Test client: one TCP connect the way a spamming script would make it, and
  * an exit code that says what happened. Runs as any UID (no interpreter
  * needed, unlike /root's python).
- *   sgconnect [--nonblock|--fastopen] [--count N] ADDR PORT
+ *   sgconnect [--nonblock|--fastopen] [--mptcp] [--count N] ADDR PORT
  * ADDR: IPv4, IPv6, or ::ffff:a.b.c.d (then an AF_INET6 socket is used).
+ * --mptcp: an MPTCP socket (SOCK_STREAM, IPPROTO_MPTCP), which the connect
+ * hooks see with another protocol than TCP.
  * Prints "connected <banner>" or the errno name. Exit: 0 connected,
- * 10 EPERM, 11 ECONNREFUSED, 12 timed out, 1 anything else.
+ * 10 EPERM, 11 ECONNREFUSED, 12 timed out, 13 no MPTCP socket here (kernel
+ * without it, or net.mptcp.enabled=0), 1 anything else.
  * --count N repeats the connect N times (flood tests) and prints
  * "ok=<n> eperm=<n> other=<n>"; exit 0 when all ended in EPERM or all connected.
  */
@@ -22,6 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
@@ -35,6 +41,7 @@ static int exit_for(int err)
 	case EPERM: return 10;
 	case ECONNREFUSED: return 11;
 	case ETIMEDOUT: return 12;
+	case EPROTONOSUPPORT: case ENOPROTOOPT: return 13;
 	default: return 1;
 	}
 }
@@ -53,9 +60,11 @@ static int wait_connected(int fd)
 }
 
 /* One attempt; returns 0 or an errno. banner gets the server's first line. */
+static int proto; /* 0 (TCP), or IPPROTO_MPTCP */
+
 static int attempt(int how, const struct sockaddr *sa, socklen_t salen, char *banner, size_t blen)
 {
-	int fd = socket(sa->sa_family, SOCK_STREAM | (how == NONBLOCK ? SOCK_NONBLOCK : 0), 0);
+	int fd = socket(sa->sa_family, SOCK_STREAM | (how == NONBLOCK ? SOCK_NONBLOCK : 0), proto);
 	struct timeval tv = { .tv_sec = 5 };
 	int err = 0;
 	ssize_t n;
@@ -101,13 +110,16 @@ int main(int argc, char **argv)
 			how = NONBLOCK;
 		else if (!strcmp(argv[i], "--fastopen"))
 			how = FASTOPEN;
+		else if (!strcmp(argv[i], "--mptcp"))
+			proto = IPPROTO_MPTCP;
 		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
 			count = atol(argv[++i]);
 		else
 			break;
 	}
 	if (argc - i != 2) {
-		fprintf(stderr, "usage: sgconnect [--nonblock|--fastopen] [--count N] ADDR PORT\n");
+		fprintf(stderr, "usage: sgconnect [--nonblock|--fastopen] [--mptcp] [--count N] "
+			"ADDR PORT\n");
 		return 2;
 	}
 	memset(&ss, 0, sizeof(ss));

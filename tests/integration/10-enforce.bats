@@ -76,6 +76,23 @@ prog_ids() {
 	[ "$status" -eq 10 ]
 }
 
+# MPTCP: an IPPROTO_MPTCP socket. (The hook also runs for its first subflow, a
+# TCP socket, so this passes whether the program judges the socket type or
+# the protocol; SCTP stream sockets are what the type check is for.)
+@test "non-allowed UID: an MPTCP socket gets EPERM like TCP" {
+	run ip netns exec "$NS_C" sysctl -n net.mptcp.enabled
+	[ "$status" -eq 0 ] && [ "$output" = 1 ] ||
+		skip "no MPTCP in the client netns (net.mptcp.enabled: ${output:-absent})"
+	refused --mptcp "$MX4" "$SG_TEST_PORT"
+	refused --mptcp "$MX6" "$SG_TEST_PORT"
+	refused --mptcp "::ffff:$MX4" "$SG_TEST_PORT"
+	# the same socket is judged, not merely broken: allowed and open pass
+	run try "$U_ALLOWED" "$G_PLAIN" --mptcp "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 0 ] || { echo "allowed: $status $output"; return 1; }
+	run try "$U_DENIED" "$G_PLAIN" --mptcp "$MX4" "$SG_TEST_OPEN_PORT"
+	[ "$status" -eq 0 ] || { echo "open port: $status $output"; return 1; }
+}
+
 @test "allowed UID connects to the remote guarded port over IPv4 and IPv6" {
 	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 	[ "$status" -eq 0 ]

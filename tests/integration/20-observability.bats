@@ -18,12 +18,7 @@ teardown_file() {
 }
 
 teardown() {
-	# stop a log/monitor a failed test may have left running (ours, by PID)
-	local f
-	for f in "$WORK"/reader*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && rm -f "$f"
-	done
-	return 0
+	stop_readers
 }
 
 stats_json() {
@@ -146,41 +141,8 @@ PY
 }
 
 @test "monitor writes each event to syslog as one line and stops on SIGTERM" {
-	local uid=1105
-	# A private /dev with a test syslog socket at /dev/log, in a private mount namespace.
-	cat >"$WORK/syslogd.py" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-out = open(sys.argv[1], "w", buffering=1)
-while True:
-    out.write(s.recv(4096).decode(errors="replace") + "\n")
-PY
-	unshare --mount --propagation private sh -c '
-		mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3
-		/usr/bin/python3 "$1/syslogd.py" "$1/syslog.txt" & echo $! >"$1/reader-syslogd.pid"
-		for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
-		exec "$2" monitor --pin-dir "$3"' sh "$WORK" "$SG" "$PIN" 2>"$WORK/monitor.err" &
-	echo $! >"$WORK/reader-monitor.pid"
-	for _ in $(seq 50); do grep -q "monitor started" "$WORK/syslog.txt" 2>/dev/null && break; sleep 0.1; done
-	spawn "$uid" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
-	local pid=$SPAWNED
-	wait $pid || true
-	for _ in $(seq 50); do grep -q "uid=$uid" "$WORK/syslog.txt" && break; sleep 0.1; done
-	local mpid rc=0
-	mpid=$(cat "$WORK/reader-monitor.pid")
-	kill -TERM "$mpid"
-	wait "$mpid" || rc=$? # not `run wait`: a subshell cannot wait for our child
-	rm -f "$WORK/reader-monitor.pid"
-	echo "monitor exit: $rc"
-	cat "$WORK/monitor.err"
-	[ "$rc" -eq 0 ]
-	sleep 0.2
-	kill "$(cat "$WORK/reader-syslogd.pid")"
-	rm -f "$WORK/reader-syslogd.pid"
-	cat "$WORK/syslog.txt"
-	grep -Eq "smtpguard\[[0-9]+\]: refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:$SG_TEST_PORT family=ipv4 " "$WORK/syslog.txt"
-	grep -q "monitor stopped" "$WORK/syslog.txt"
+	monitor_to_test_syslog
+	monitor_logs_refusal 1105
 }
 
 @test "a flood of 100000 refusals yields at most the event rate, the rest counted as suppressed" {

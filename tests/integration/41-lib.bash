@@ -28,10 +28,56 @@ count() {
 	sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" "$WORK/w-$1.out"
 }
 
+# run_while_working MAX OUT CMD...: CMD again and again (at most MAX times)
+# while any worker of start_worker runs, its output appended to OUT; then
+# waits for the workers. Sets RUNS (CMD may read it) and FAILED.
+run_while_working() {
+	local max=$1 out=$2 w alive
+	shift 2
+	RUNS=0 FAILED=0
+	sleep 0.3
+	while [ "$RUNS" -lt "$max" ]; do
+		alive=0
+		for w in "$WORK"/w-*.pid; do
+			kill -0 "$(cat "$w")" 2>/dev/null && alive=1
+		done
+		[ "$alive" = 1 ] || break
+		"$@" >>"$out" 2>&1 || FAILED=$((FAILED + 1))
+		RUNS=$((RUNS + 1))
+	done
+	for w in "$WORK"/w-*.pid; do
+		wait "$(cat "$w")" 2>/dev/null
+		rm -f "$w"
+	done
+}
+
+# workers_judged "ALLOWED..." "DENIED...": prints every worker's counts
+# (fd 3); the allowed ones connected and were never refused, the denied ones
+# tried and never got through.
+workers_judged() {
+	local w
+	for w in $1 $2; do
+		echo "#   $w: $(cat "$WORK/w-$w.out")" >&3
+	done
+	for w in $1; do
+		[ "$(count $w eperm)" -eq 0 ] || { echo "$w was refused"; return 1; }
+		[ "$(count $w ok)" -gt 0 ] || { echo "$w never connected"; return 1; }
+	done
+	for w in $2; do
+		[ "$(count $w ok)" -eq 0 ] || { echo "$w got through $(count $w ok) times"; return 1; }
+		[ "$(count $w eperm)" -gt 0 ] || { echo "$w never tried"; return 1; }
+	done
+}
+
+# reload_rotating: reload with the next rotating config (by RUNS).
+reload_rotating() {
+	"$SG" --pin-dir "$PIN" --config "$WORK/rot$((RUNS % 3)).conf" reload >/dev/null
+}
+
 # reload_under_load SECONDS MAX_RELOADS: workers connect for SECONDS while
 # reload runs in a loop (at most MAX_RELOADS times); then the counts.
 reload_under_load() {
-	local secs=$1 max=$2 n=0 failed=0 w alive
+	local secs=$1 max=$2
 	cp "$TOP/build/tests/sgworker" "$WORK/"
 	write_rotating_configs
 	start_worker allowed4 "$U_ALLOWED" "$G_PLAIN" "$secs" "$MX4"
@@ -39,33 +85,10 @@ reload_under_load() {
 	start_worker grouped4 "$U_GROUPED" "$G_ALLOWED" "$secs" "$MX4"
 	start_worker denied4 "$U_DENIED" "$G_PLAIN" "$secs" "$MX4"
 	start_worker denied6 "$U_DENIED" "$G_PLAIN" "$secs" "$MX6"
-	sleep 0.3
-	while [ "$n" -lt "$max" ]; do
-		alive=0
-		for w in "$WORK"/w-*.pid; do
-			kill -0 "$(cat "$w")" 2>/dev/null && alive=1
-		done
-		[ "$alive" = 1 ] || break
-		"$SG" --pin-dir "$PIN" --config "$WORK/rot$((n % 3)).conf" reload \
-			>/dev/null 2>"$WORK/reload.err" || failed=$((failed + 1))
-		n=$((n + 1))
-	done
-	for w in "$WORK"/w-*.pid; do
-		wait "$(cat "$w")" 2>/dev/null
-		rm -f "$w"
-	done
-	echo "# $n reloads ($failed failed) while workers connected for ${secs}s:" >&3
-	for w in allowed4 allowed6 grouped4 denied4 denied6; do
-		echo "#   $w: $(cat "$WORK/w-$w.out")" >&3
-	done
-	[ "$failed" -eq 0 ] || { cat "$WORK/reload.err"; return 1; }
-	[ "$n" -ge 5 ] || { echo "only $n reloads"; return 1; }
-	for w in allowed4 allowed6 grouped4; do
-		[ "$(count $w eperm)" -eq 0 ] || { echo "$w was refused"; return 1; }
-		[ "$(count $w ok)" -gt 0 ] || { echo "$w never connected"; return 1; }
-	done
-	for w in denied4 denied6; do
-		[ "$(count $w ok)" -eq 0 ] || { echo "$w got through"; return 1; }
-		[ "$(count $w eperm)" -gt 0 ] || { echo "$w never tried"; return 1; }
-	done
+	: >"$WORK/reload.err"
+	run_while_working "$max" "$WORK/reload.err" reload_rotating
+	echo "# $RUNS reloads ($FAILED failed) while workers connected for ${secs}s:" >&3
+	workers_judged "allowed4 allowed6 grouped4" "denied4 denied6" || return 1
+	[ "$FAILED" -eq 0 ] || { tail -30 "$WORK/reload.err"; return 1; }
+	[ "$RUNS" -ge 5 ] || { echo "only $RUNS reloads"; return 1; }
 }

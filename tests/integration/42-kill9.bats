@@ -16,19 +16,6 @@ teardown_file() {
 	world_down
 }
 
-# enforced: the refused UID is refused and the allowed one connects, on
-# both hooks (every rotating config judges them so).
-enforced() {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
-	[ "$status" -eq 10 ] || { echo "denied v4: $status $output"; return 1; }
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
-	[ "$status" -eq 10 ] || { echo "denied v6: $status $output"; return 1; }
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
-	[ "$status" -eq 0 ] || { echo "allowed v4: $status $output"; return 1; }
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
-	[ "$status" -eq 0 ] || { echo "allowed v6: $status $output"; return 1; }
-}
-
 # clean: status exits 0 without a warning, no staging pins, one program of
 # ours per hook.
 clean() {

@@ -37,17 +37,6 @@ ours_attached() {
 		[ "$(grep -c 'cgroup_inet6_connect *multi *sg_connect6' <<<"$out")" -eq "$1" ]
 }
 
-enforced() {
-	run try "$U_DENIED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
-	[ "$status" -eq 10 ] || return 1
-	run try "$U_DENIED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
-	[ "$status" -eq 10 ] || return 1
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
-	[ "$status" -eq 0 ] || return 1
-	run try "$U_ALLOWED" "$G_PLAIN" "$MX6" "$SG_TEST_PORT"
-	[ "$status" -eq 0 ]
-}
-
 @test "prog_attach: one program per hook, attached multi, programs pinned, no links" {
 	ours_attached 1
 	[ -e "$PIN/prog_connect4" ] && [ -e "$PIN/prog_connect6" ]

@@ -17,10 +17,6 @@ teardown_file() {
 	return 0
 }
 
-cg_root() {
-	awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo
-}
-
 @test "bench quick mode runs, reports every contender and cleans up" {
 	[ -x "$TOP/build/bench/sgbench" ] || make -C "$TOP" -s bench-helpers
 	local stats_before tables_before tables6_before
@@ -47,7 +43,7 @@ cg_root() {
 	work=$(sed -n 's/.*; work dir \(.*\)$/\1/p' <<<"$output")
 	[ -n "$id" ] && [ -n "$work" ]
 	if ip netns list | grep -q "^$id-"; then echo "netns left: $(ip netns list)"; return 1; fi
-	[ ! -e "$(cg_root)/$id" ]
+	[ ! -e "$(cgroup2_root)/$id" ]
 	[ ! -e "/sys/fs/bpf/$id" ]
 	[ ! -e "/sys/fs/bpf/${id}l" ]
 	[ ! -e "$work" ]

@@ -1,7 +1,8 @@
 # Shared setup for the integration tests (bats). Real kernel, as root.
 #
 # A test world: a cgroup v2 directory the clients run in, a temporary pin dir
-# in bpffs, and two network namespaces joined by a veth pair:
+# in bpffs, and two network namespaces joined by a veth pair
+# (tests/netns-world.sh, which bench/run.sh uses too):
 #   client ns  192.0.2.1 / 2001:db8::1, a "local MTA" on loopback :SG_TEST_PORT
 #   mx ns      192.0.2.2 / 2001:db8::2, a "remote mail host" on every test port
 # Nothing is sent outside these namespaces, and teardown removes everything
@@ -23,6 +24,9 @@
 
 TOP=${SG_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 SG="$TOP/smtpguard"
+# netns_pair, IN_CGROUP_SH, in_cgroup_exec: shared with bench/run.sh
+# shellcheck source=../netns-world.sh
+. "$TOP/tests/netns-world.sh"
 
 # Test users: none of them is allowed by default.
 U_DENIED=1001       # an ordinary hosting account
@@ -134,17 +138,7 @@ world_up() {
 	NS_M="${id}m"
 	export CG PIN NS_C NS_M
 	mkdir -p "$CG"
-	ip netns add "$NS_C"
-	ip netns add "$NS_M"
-	ip -n "$NS_C" link set lo up
-	ip -n "$NS_M" link set lo up
-	ip -n "$NS_C" link add vc type veth peer name vm netns "$NS_M"
-	ip -n "$NS_C" addr add 192.0.2.1/24 dev vc
-	ip -n "$NS_M" addr add 192.0.2.2/24 dev vm
-	ip -n "$NS_C" addr add 2001:db8::1/64 dev vc nodad
-	ip -n "$NS_M" addr add 2001:db8::2/64 dev vm nodad
-	ip -n "$NS_C" link set vc up
-	ip -n "$NS_M" link set vm up
+	netns_pair "$NS_C" "$NS_M" || { echo "world_up: cannot set up $NS_C and $NS_M" >&2; world_down; return 1; }
 	ip netns exec "$NS_M" "$WORK/sgserve" remote $SG_TEST_PORTS >"$WORK/mx.log" 2>&1 &
 	echo $! >"$WORK/mx.pid"
 	ip netns exec "$NS_C" "$WORK/sgserve" local "$SG_TEST_PORT" >"$WORK/local.log" 2>&1 &
@@ -189,8 +183,8 @@ world_down() {
 as() {
 	local uid=$1 gid=$2
 	shift 2
-	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
-		ip netns exec "$NS_C" setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
+	in_cgroup_exec "$CG" ip netns exec "$NS_C" \
+		setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 }
 
 # spawn UID GID [sgconnect args]: like try, in the background; SPAWNED is
@@ -198,7 +192,7 @@ as() {
 spawn() {
 	local uid=$1 gid=$2
 	shift 2
-	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+	sh -c "$IN_CGROUP_SH" sh "$CG" \
 		ip netns exec "$NS_C" setpriv --reuid="$uid" --regid="$gid" --clear-groups \
 		"$WORK/sgconnect" "$@" &
 	SPAWNED=$!
@@ -230,6 +224,79 @@ outside_bats() {
 	local path
 	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd: -)
 	env -i PATH="$path" HOME="${HOME:-/root}" TERM="${TERM:-dumb}" "$@"
+}
+
+# enforced: the test enforcement judges both hooks at $SG_TEST_PORT: the
+# denied UID is refused (EPERM) and the allowed UID connects, over IPv4 and
+# IPv6 (every test policy allows U_ALLOWED and not U_DENIED). Says which.
+enforced() {
+	local who dst
+	for who in "$U_DENIED 10 denied" "$U_ALLOWED 0 allowed"; do
+		set -- $who
+		for dst in "$MX4" "$MX6"; do
+			run try "$1" "$G_PLAIN" "$dst" "$SG_TEST_PORT"
+			[ "$status" -eq "$2" ] ||
+				{ echo "$3 UID $1 to $dst: want exit $2, got $status: $output"; return 1; }
+		done
+	done
+}
+
+# stop_readers: stop the log/monitor readers a test started and recorded in
+# $WORK/reader*.pid (ours, by PID), also when the test failed half-way.
+stop_readers() {
+	local f
+	for f in "$WORK"/reader*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && rm -f "$f"
+	done
+	return 0
+}
+
+# monitor_to_test_syslog: `smtpguard monitor` for this world's pin dir, in a
+# private mount namespace whose private /dev has a test syslog socket at
+# /dev/log; what it logs goes to $WORK/syslog.txt, its stderr to
+# $WORK/monitor.err. Both are readers (stop_readers, or kill by their pid
+# files). Returns once the monitor has said it started (or after 5 s).
+monitor_to_test_syslog() {
+	cat >"$WORK/syslogd.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+out = open(sys.argv[1], "w", buffering=1)
+while True:
+    out.write(s.recv(4096).decode(errors="replace") + "\n")
+PY
+	unshare --mount --propagation private sh -c '
+		mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3
+		/usr/bin/python3 "$1/syslogd.py" "$1/syslog.txt" & echo $! >"$1/reader-syslogd.pid"
+		for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+		exec "$2" monitor --pin-dir "$3"' sh "$WORK" "$SG" "$PIN" 2>"$WORK/monitor.err" &
+	echo $! >"$WORK/reader-monitor.pid"
+	for _ in $(seq 50); do grep -q "monitor started" "$WORK/syslog.txt" 2>/dev/null && break; sleep 0.1; done
+}
+
+# monitor_logs_refusal UID: with monitor_to_test_syslog running, a refused
+# connect of UID becomes one syslog line naming it, and SIGTERM stops the
+# monitor (exit 0, "monitor stopped" logged). Stops both readers.
+monitor_logs_refusal() {
+	local uid=$1 pid mpid rc=0
+	spawn "$uid" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	pid=$SPAWNED
+	wait "$pid" || true
+	for _ in $(seq 50); do grep -q "uid=$uid" "$WORK/syslog.txt" && break; sleep 0.1; done
+	mpid=$(cat "$WORK/reader-monitor.pid")
+	kill -TERM "$mpid"
+	wait "$mpid" || rc=$? # not `run wait`: a subshell cannot wait for our child
+	rm -f "$WORK/reader-monitor.pid"
+	echo "monitor exit: $rc"
+	cat "$WORK/monitor.err"
+	sleep 0.2
+	kill "$(cat "$WORK/reader-syslogd.pid")"
+	rm -f "$WORK/reader-syslogd.pid"
+	cat "$WORK/syslog.txt"
+	[ "$rc" -eq 0 ] || return 1
+	grep -Eq "smtpguard\[[0-9]+\]: refused uid=$uid pid=$pid comm=sgconnect dst=$MX4:$SG_TEST_PORT family=ipv4 " \
+		"$WORK/syslog.txt" || { echo "no refusal line for uid $uid"; return 1; }
+	grep -q "monitor stopped" "$WORK/syslog.txt" || { echo "no 'monitor stopped'"; return 1; }
 }
 
 mx_accepts() {

@@ -66,7 +66,7 @@ unloaded() {
 # and again (at least MIN times). Not one refused connect may get through,
 # not one allowed connect may be refused.
 churn_under_load() {
-	local secs=$1 min=$2 n=0 failed=0 w alive t0 ms need
+	local secs=$1 min=$2 t0 ms need
 	shift 2
 	cp "$TOP/build/tests/sgworker" "$WORK/"
 	# one run first, unloaded, to size the window: on a slow host (a
@@ -80,32 +80,11 @@ churn_under_load() {
 	start_worker allowed4 "$U_ALLOWED" "$G_PLAIN" "$secs" "$MX4"
 	start_worker denied4 "$U_DENIED" "$G_PLAIN" "$secs" "$MX4"
 	start_worker denied6 "$U_DENIED" "$G_PLAIN" "$secs" "$MX6"
-	sleep 0.3
-	while :; do
-		alive=0
-		for w in "$WORK"/w-*.pid; do
-			kill -0 "$(cat "$w")" 2>/dev/null && alive=1
-		done
-		[ "$alive" = 1 ] || break
-		"$@" >>"$WORK/churn.out" 2>&1 || failed=$((failed + 1))
-		n=$((n + 1))
-	done
-	for w in "$WORK"/w-*.pid; do
-		wait "$(cat "$w")" 2>/dev/null
-		rm -f "$w"
-	done
-	echo "# $n runs of '$*' ($failed failed) while workers connected for ${secs}s:" >&3
-	for w in allowed4 denied4 denied6; do
-		echo "#   $w: $(cat "$WORK/w-$w.out")" >&3
-	done
-	[ "$failed" -eq 0 ] || { tail -30 "$WORK/churn.out"; return 1; }
-	[ "$n" -ge "$min" ] || { echo "only $n runs"; return 1; }
-	[ "$(count allowed4 eperm)" -eq 0 ] || { echo "allowed4 was refused"; return 1; }
-	[ "$(count allowed4 ok)" -gt 0 ] || { echo "allowed4 never connected"; return 1; }
-	for w in denied4 denied6; do
-		[ "$(count $w ok)" -eq 0 ] || { echo "$w got through $(count $w ok) times"; return 1; }
-		[ "$(count $w eperm)" -gt 0 ] || { echo "$w never tried"; return 1; }
-	done
+	run_while_working 1000000 "$WORK/churn.out" "$@"
+	echo "# $RUNS runs of '$*' ($FAILED failed) while workers connected for ${secs}s:" >&3
+	workers_judged allowed4 "denied4 denied6" || return 1
+	[ "$FAILED" -eq 0 ] || { tail -30 "$WORK/churn.out"; return 1; }
+	[ "$RUNS" -ge "$min" ] || { echo "only $RUNS runs"; return 1; }
 }
 
 # in_root [--systemd] ROOTDIR CMD...: CMD in a throwaway root whose overlay
