@@ -91,9 +91,8 @@ static int open_pin(const char *dir, enum sg_pin pin, bool staged)
 		return fd;
 	if (e == ENOENT || e == ENOTDIR)
 		return -ENOENT;
-	return sg_kstate_err(e, "cannot open pin %s%s in %s%s", sg_pin_name(pin),
-			     staged ? "-new" : "", dir,
-			     sg_eperm_hint(SG_OP_PIN, e));
+	return sg_kstate_pin_err(e, "cannot open pin %s%s in %s", sg_pin_name(pin),
+				 staged ? "-new" : "", dir);
 }
 
 /* Id of the program pinned at pin (its staging name if staged), 0 when

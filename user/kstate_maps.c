@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "common.h"
 #include "kstate.h"
+#include "sysenv.h"
 
 bool sg_map_is(const char *name, const char *base)
 {
@@ -27,16 +28,48 @@ bool sg_map_is_rodata(const char *name)
 	return nl > 7 && !strcmp(name + nl - 7, ".rodata");
 }
 
-int sg_kstate_err(int e, const char *fmt, ...)
+/* "what: strerror" plus, for an operation op on EPERM/EACCES, what it
+ * needs (op < 0: no hint). */
+static int vsay(int e, int op, const char *fmt, va_list ap)
 {
 	char msg[SG_ERRLEN];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sg_err("%s: %s%s", msg, strerror(e), op < 0 ? "" : sg_eperm_hint((enum sg_op)op, e));
+	return -e;
+}
+
+int sg_kstate_err(int e, const char *fmt, ...)
+{
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = vsay(e, -1, fmt, ap);
 	va_end(ap);
-	sg_err("%s: %s", msg, strerror(e));
-	return -e;
+	return rc;
+}
+
+int sg_kstate_find_err(int e, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vsay(e, SG_OP_FIND, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int sg_kstate_pin_err(int e, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vsay(e, SG_OP_PIN, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* The ids of the maps program prog_id uses. -ENOENT when the program is
@@ -49,7 +82,7 @@ int sg_prog_map_ids(__u32 prog_id, __u32 *ids, __u32 max, __u32 *n)
 
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT
-				       : sg_kstate_err(errno, "cannot open BPF program %u", prog_id);
+				       : sg_kstate_find_err(errno, "cannot open BPF program %u", prog_id);
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = max;
 	info.map_ids = (__u64)(unsigned long)ids;

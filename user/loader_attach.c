@@ -73,7 +73,8 @@ static void say_failed(const struct load_ctx *lc, int i, int rc, bool undone, in
 			 strerror(-rc), knob);
 	else
 		snprintf(cause, sizeof(cause), "cannot attach to %s (%s): %s%s%s", lc->cg_path,
-			 sg_hook_name(i), strerror(-rc), knob, sg_eperm_hint(SG_OP_ATTACH, -rc));
+			 sg_hook_name(i), strerror(-rc), knob,
+			 *knob ? "" : sg_eperm_hint(SG_OP_ATTACH, -rc));
 	if (undone && undo_rc && lc->was_loaded)
 		sg_err("%s; putting %s back failed too (%s): %s enforces the new policy, %s the "
 		       "old one; run 'smtpguard load' to repair", cause, other, strerror(-undo_rc),
