@@ -52,7 +52,7 @@ if [ "$MODE" = full ]; then
 	TP_ROUNDS=7 TP_SECS=2           # measurement 2
 	SCALE_ROUNDS=9 SCALE_ITER=10000 # measurement 3 (per N)
 	STATS_ITER=50000                # BPF run time (per path)
-	LOAD_REPS=7                     # measurement 4
+	LOAD_REPS=9                     # measurement 4
 else
 	ROUNDS=2 CONN_ITER=300
 	TP_ROUNDS=1 TP_SECS=0.3

@@ -124,63 +124,62 @@ static const char *bad_opt(char **argv, char *buf, size_t len)
 	return buf;
 }
 
-int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t errlen)
+/* What getopt collects besides the fields of sg_args. */
+struct opt_state {
+	const char *config;
+	bool help, version, top_given;
+};
+
+/* One option; 0 or -1 with err. */
+static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *o,
+		       char *err, size_t errlen)
 {
-	const char *config = NULL;
-	bool help = false, version = false, top_given = false;
 	unsigned long long top;
 	char optname[64];
-	int c, rc;
 
-	memset(a, 0, sizeof(*a));
-	optind = 0; /* full re-initialisation: parse may run more than once */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:hV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			if ((rc = set_once(&config, optarg, "--config", err, errlen)))
-				return rc;
-			break;
-		case OPT_CGROUP:
-			if ((rc = set_once(&a->cgroup, optarg, "--cgroup", err, errlen)))
-				return rc;
-			break;
-		case OPT_PIN_DIR:
-			if ((rc = set_once(&a->pin_dir, optarg, "--pin-dir", err, errlen)))
-				return rc;
-			break;
-		case OPT_JSON:
-			a->json = true;
-			break;
-		case OPT_PROMETHEUS:
-			a->prometheus = true;
-			break;
-		case OPT_RESET:
-			a->reset = true;
-			break;
-		case OPT_TOP:
-			if (sg_parse_uint(optarg, SG_MAX_TOP, &top))
-				return fail(err, errlen, "--top takes a number from 0 to %s", "100000");
-			a->top = (unsigned)top;
-			top_given = true;
-			break;
-		case 'h':
-			help = true;
-			break;
-		case 'V':
-			version = true;
-			break;
-		case ':':
-			return fail(err, errlen, "option '%s' needs a value",
-				    bad_opt(argv, optname, sizeof(optname)));
-		default:
-			bad_opt(argv, optname, sizeof(optname));
-			if (optopt && optname[1] == '-')
-				return fail(err, errlen, "option '%s' takes no value", optname);
-			return fail(err, errlen, "unknown option '%s' (try --help)", optname);
-		}
+	switch (c) {
+	case 'c':
+		return set_once(&o->config, optarg, "--config", err, errlen);
+	case OPT_CGROUP:
+		return set_once(&a->cgroup, optarg, "--cgroup", err, errlen);
+	case OPT_PIN_DIR:
+		return set_once(&a->pin_dir, optarg, "--pin-dir", err, errlen);
+	case OPT_JSON:
+		a->json = true;
+		return 0;
+	case OPT_PROMETHEUS:
+		a->prometheus = true;
+		return 0;
+	case OPT_RESET:
+		a->reset = true;
+		return 0;
+	case OPT_TOP:
+		if (sg_parse_uint(optarg, SG_MAX_TOP, &top))
+			return fail(err, errlen, "--top takes a number from 0 to %s", "100000");
+		a->top = (unsigned)top;
+		o->top_given = true;
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
+	case ':':
+		return fail(err, errlen, "option '%s' needs a value",
+			    bad_opt(argv, optname, sizeof(optname)));
+	default:
+		bad_opt(argv, optname, sizeof(optname));
+		if (optopt && optname[1] == '-')
+			return fail(err, errlen, "option '%s' takes no value", optname);
+		return fail(err, errlen, "unknown option '%s' (try --help)", optname);
 	}
+}
 
+/* The command word and, for check-config, its FILE. */
+static int take_words(int argc, char **argv, struct sg_args *a, struct opt_state *o,
+		      char *err, size_t errlen)
+{
 	if (optind < argc) {
 		const char *word = argv[optind++];
 
@@ -191,39 +190,60 @@ int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t er
 			return fail(err, errlen, "unknown command '%s' (try --help)", word);
 	}
 	if (a->cmd == SG_CMD_CHECK_CONFIG && optind < argc) {
-		if (config)
+		if (o->config)
 			return fail(err, errlen, "%s", "check-config takes either FILE or --config, not both");
 		if (!*argv[optind])
 			return fail(err, errlen, "%s", "check-config: FILE must not be empty");
-		config = argv[optind++];
+		o->config = argv[optind++];
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
+	return 0;
+}
 
-	if (help || a->cmd == SG_CMD_HELP) {
-		a->cmd = SG_CMD_HELP;
-		return 0;
-	}
-	if (version || a->cmd == SG_CMD_VERSION) {
-		a->cmd = SG_CMD_VERSION;
-		return 0;
-	}
+/* Options that apply only to some commands, and defaults. */
+static int check_combination(struct sg_args *a, const struct opt_state *o, char *err,
+			     size_t errlen)
+{
 	if (a->cmd == SG_CMD_NONE)
 		return fail(err, errlen, "%s", "no command given (try --help)");
 	if (a->json && a->cmd != SG_CMD_STATUS && a->cmd != SG_CMD_CHECK_CONFIG &&
 	    a->cmd != SG_CMD_STATS && a->cmd != SG_CMD_LOG)
 		return fail(err, errlen, "--json does not apply to '%s'", sg_cmd_name(a->cmd));
-	if ((a->prometheus || a->reset || top_given) && a->cmd != SG_CMD_STATS)
+	if ((a->prometheus || a->reset || o->top_given) && a->cmd != SG_CMD_STATS)
 		return fail(err, errlen, "--%s applies only to 'stats'",
 			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
 	if (a->prometheus && a->json)
 		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
-	if (!top_given)
+	if (!o->top_given)
 		a->top = SG_DEFAULT_TOP;
-
-	a->config_given = config != NULL;
-	a->config = config ? config : SG_DEFAULT_CONFIG;
+	a->config_given = o->config != NULL;
+	a->config = o->config ? o->config : SG_DEFAULT_CONFIG;
 	if (!a->pin_dir)
 		a->pin_dir = SG_DEFAULT_PIN_DIR;
 	return 0;
+}
+
+int sg_parse_args(int argc, char **argv, struct sg_args *a, char *err, size_t errlen)
+{
+	struct opt_state o = { 0 };
+	int c, rc;
+
+	memset(a, 0, sizeof(*a));
+	optind = 0; /* full re-initialisation: parse may run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:hV", long_opts, NULL)) != -1)
+		if ((rc = take_option(c, argv, a, &o, err, errlen)))
+			return rc;
+	if ((rc = take_words(argc, argv, a, &o, err, errlen)))
+		return rc;
+	if (o.help || a->cmd == SG_CMD_HELP) {
+		a->cmd = SG_CMD_HELP;
+		return 0;
+	}
+	if (o.version || a->cmd == SG_CMD_VERSION) {
+		a->cmd = SG_CMD_VERSION;
+		return 0;
+	}
+	return check_combination(a, &o, err, errlen);
 }
