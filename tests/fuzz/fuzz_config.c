@@ -36,7 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sg_config_parse("fuzz.conf", text, size, &opts, &cfg, err, sizeof(err)) == 0) {
 		sg_print_policy_text(sink, &cfg);
-		sg_print_policy_json(sink, &cfg);
+		struct sg_json j;
+
+		sg_json_to_file(&j, sink);
+		sg_json_open(&j, '{');
+		sg_policy_json(&j, &cfg);
+		sg_json_close(&j, '}');
 		sg_config_to_policy(&cfg, &pol);
 		memset(&back, 0, sizeof(back));
 		sg_policy_to_config(&pol, &back);
