@@ -165,11 +165,12 @@ int sg_history_reset(const struct sg_history *h);
 
 /* Module-internal (kstate_*.c only). */
 /* Says "<fmt>: <strerror(e)>" and returns -e. */
-int sg_kstate_err(int e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same with what finding programs by id, or reading pins, needs on
- * EPERM/EACCES. */
-int sg_kstate_find_err(int e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int sg_kstate_pin_err(int e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sg_kstate_err_op(int e, int op, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* ... with no hint; with what finding programs by id, or reading pins,
+ * needs on EPERM/EACCES (enum sg_op of sysenv.h). */
+#define sg_kstate_err(e, ...)      sg_kstate_err_op(e, -1, __VA_ARGS__)
+#define sg_kstate_find_err(e, ...) sg_kstate_err_op(e, SG_OP_FIND, __VA_ARGS__)
+#define sg_kstate_pin_err(e, ...)  sg_kstate_err_op(e, SG_OP_PIN, __VA_ARGS__)
 int sg_prog_map_ids(__u32 prog_id, __u32 *ids, __u32 max, __u32 *n);
 /* Calls fn with each map (fd, name) of ids / of program prog_id that still
  * exists, until fn returns non-zero; returns that, or -errno (said). */

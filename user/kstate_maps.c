@@ -28,48 +28,16 @@ bool sg_map_is_rodata(const char *name)
 	return nl > 7 && !strcmp(name + nl - 7, ".rodata");
 }
 
-/* "what: strerror" plus, for an operation op on EPERM/EACCES, what it
- * needs (op < 0: no hint). */
-static int vsay(int e, int op, const char *fmt, va_list ap)
+int sg_kstate_err_op(int e, int op, const char *fmt, ...)
 {
 	char msg[SG_ERRLEN];
+	va_list ap;
 
+	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	sg_err("%s: %s%s", msg, strerror(e), op < 0 ? "" : sg_eperm_hint((enum sg_op)op, e));
 	return -e;
-}
-
-int sg_kstate_err(int e, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vsay(e, -1, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int sg_kstate_find_err(int e, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vsay(e, SG_OP_FIND, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int sg_kstate_pin_err(int e, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vsay(e, SG_OP_PIN, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 /* The ids of the maps program prog_id uses. -ENOENT when the program is

@@ -8,20 +8,13 @@
 #include <bpf/bpf.h>
 #include "pins.h"
 
-static const char *const names[SG_PIN_COUNT] = {
-	[SG_PIN_LINK4] = "link_connect4",
-	[SG_PIN_LINK6] = "link_connect6",
-	[SG_PIN_PROG4] = "prog_connect4",
-	[SG_PIN_PROG6] = "prog_connect6",
-	[SG_PIN_UIDS] = "allow_uids",
-	[SG_PIN_GIDS] = "allow_gids",
-	[SG_PIN_DST4] = "allow_dst4",
-	[SG_PIN_DST6] = "allow_dst6",
-	[SG_PIN_POLICY] = "policy",
-	[SG_PIN_STATS] = "stats",
-	[SG_PIN_OFFENDERS] = "offenders",
-	[SG_PIN_EVENTS] = "events",
+/* In the order of enum sg_pin (pins.h). */
+static const char *const names[] = {
+	"link_connect4", "link_connect6", "prog_connect4", "prog_connect6",
+	"allow_uids", "allow_gids", "allow_dst4", "allow_dst6", "policy",
+	"stats", "offenders", "events",
 };
+_Static_assert(sizeof(names) / sizeof(names[0]) == SG_PIN_COUNT, "a name per pin");
 
 void sg_test_pause(void)
 {

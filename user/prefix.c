@@ -44,6 +44,21 @@ static int host_bits_set(const uint8_t *addr, unsigned bits, unsigned len)
 	return 0;
 }
 
+/* The address in the first alen bytes of s, copied to buf (for messages)
+ * and parsed into addr: its family (4 or 6), -1 when alen is empty or too
+ * long, -2 when buf is not an address. */
+static int addr_part(const char *s, size_t alen, char buf[SG_ADDRSTRLEN], uint8_t *addr)
+{
+	int fam;
+
+	if (alen == 0 || alen >= SG_ADDRSTRLEN)
+		return -1;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	fam = parse_addr(buf, addr);
+	return fam < 0 ? -2 : fam;
+}
+
 int sg_parse_prefix(const char *s, struct sg_prefix *p, char *err, size_t errlen)
 {
 	char buf[SG_ADDRSTRLEN];
@@ -53,13 +68,11 @@ int sg_parse_prefix(const char *s, struct sg_prefix *p, char *err, size_t errlen
 	int fam;
 
 	memset(p, 0, sizeof(*p));
-	if (alen == 0 || alen >= sizeof(buf)) {
+	fam = addr_part(s, alen, buf, p->addr);
+	if (fam == -1) {
 		snprintf(err, errlen, "malformed prefix '%.64s'", s);
 		return -1;
 	}
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	fam = parse_addr(buf, p->addr);
 	if (fam < 0) {
 		snprintf(err, errlen, "malformed prefix '%.64s': '%s' is not an IPv4 or IPv6 address", s, buf);
 		return -1;
@@ -136,13 +149,11 @@ int sg_parse_endpoint(const char *s, struct sg_endpoint *e, char *err, size_t er
 			alen = strlen(s);
 		}
 	}
-	if (alen == 0 || alen >= sizeof(buf)) {
+	fam = addr_part(s, alen, buf, e->addr);
+	if (fam == -1) {
 		snprintf(err, errlen, "malformed endpoint '%.64s'", orig);
 		return -1;
 	}
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	fam = parse_addr(buf, e->addr);
 	if (fam < 0) {
 		snprintf(err, errlen, "malformed endpoint: '%s' is not an IPv4 or IPv6 address", buf);
 		return -1;
