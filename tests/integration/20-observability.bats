@@ -187,7 +187,7 @@ PY
 @test "--top limits the per-user series" {
 	run "$SG" stats --prometheus --top 0 --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
-	! grep -q '^smtpguard_offender_attempts_total{' <<<"$output"
+	run ! grep -q '^smtpguard_offender_attempts_total{' <<<"$output"
 }
 
 @test "stats --reset is root only and clears counters and offenders" {

@@ -36,5 +36,5 @@ teardown_file() {
 	run bpftool cgroup show "$CG"
 	[ "$(grep -c cgroup_inet4_connect <<<"$output")" -eq 1 ]
 	[ "$(grep -c cgroup_inet6_connect <<<"$output")" -eq 1 ]
-	! ls "$PIN" | grep -q -- '-new$'
+	if ls "$PIN" | grep -q -- '-new$'; then ls "$PIN"; return 1; fi
 }

@@ -22,7 +22,7 @@ clean() {
 	run "$SG" status --pin-dir "$PIN"
 	[ "$status" -eq 0 ] || { echo "status $status: $output"; return 1; }
 	[[ "$output" != *warning* ]] || { echo "$output"; return 1; }
-	! ls "$PIN" | grep -q -- '-new$' || { ls "$PIN"; return 1; }
+	if ls "$PIN" | grep -q -- '-new$'; then ls "$PIN"; return 1; fi
 	run bpftool cgroup show "$CG"
 	[ "$(grep -c 'cgroup_inet4_connect.*sg_connect4' <<<"$output")" -eq 1 ] || { echo "$output"; return 1; }
 	[ "$(grep -c 'cgroup_inet6_connect.*sg_connect6' <<<"$output")" -eq 1 ] || { echo "$output"; return 1; }
