@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "common.h"
 #include "config_audit.h"
+#include "readfile.h"
 
 #define MAX_SUBID_FILE (16u << 20)
 #define SUBID_LINES_MAX 10 /* warnings per file before "and N more" */
@@ -218,28 +219,6 @@ static void audit_writable(const char *path)
 	free(copy);
 }
 
-static char *read_small_file(const char *path, size_t *len)
-{
-	struct stat st;
-	char *text;
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*len = 0;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_SUBID_FILE ||
-	    !(text = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return NULL;
-	}
-	while (*len < (size_t)st.st_size &&
-	       (got = read(fd, text + *len, (size_t)st.st_size - *len)) > 0)
-		*len += (size_t)got;
-	close(fd);
-	return text;
-}
-
 /* An allowed id inside someone's subordinate range: that someone maps it
  * into a user namespace with newuidmap/newgidmap and connects as it (the
  * kernel sees the mapped id, which is the allowed one). */
@@ -252,7 +231,7 @@ static void audit_subids(const struct sg_config *cfg, bool user)
 	const char *what = user ? "UID" : "GID";
 	struct sg_subid_range *r = NULL;
 	size_t len;
-	char *text = read_small_file(path, &len);
+	char *text = sg_read_text(path, MAX_SUBID_FILE, &len);
 
 	if (!text)
 		return; /* no such file: no subordinate ids on this host */

@@ -7,29 +7,10 @@
 #include <unistd.h>
 #include "common.h"
 #include "netcls.h"
+#include "readfile.h"
 
 #define SYSLOG_ACTION_READ_ALL 3
 #define SYSLOG_ACTION_SIZE_BUFFER 10
-
-static char *slurp(const char *path)
-{
-	size_t cap = 8192, len = 0;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
 
 static char *kernel_log(void)
 {
@@ -50,7 +31,7 @@ static char *kernel_log(void)
 void sg_warn_netcls(void)
 {
 	struct utsname u;
-	char why[512], *cg = slurp("/proc/cgroups"), *log = kernel_log();
+	char why[512], *cg = sg_read_text("/proc/cgroups", 1u << 20, NULL), *log = kernel_log();
 
 	if (sg_netcls_risk(uname(&u) ? NULL : u.release, cg, log, why, sizeof(why)))
 		sg_warn("%s", why);

@@ -13,9 +13,11 @@
 #include <bpf/libbpf.h>
 #include "common.h"
 #include "mountinfo.h"
+#include "readfile.h"
 #include "sysenv.h"
 
 #define BPFFS_DEFAULT "/sys/fs/bpf"
+#define SG_MAX_MOUNTINFO (64u << 20) /* hosts with many containers mount a lot */
 
 /* Capabilities in a user namespace of one's own are no privilege over the
  * host: cgroup BPF and the pins need them in the initial one, whose uid_map
@@ -144,34 +146,6 @@ int sg_check_kernel(char *err, size_t errlen)
 	return SG_EXIT_RUNTIME;
 }
 
-static char *read_file(const char *path)
-{
-	size_t cap = 16384, len = 0;
-	char *buf = malloc(cap);
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
-		return NULL;
-	}
-	while ((got = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)got;
-		if (len + 1 == cap) {
-			char *n = realloc(buf, cap *= 2);
-
-			if (!n)
-				break;
-			buf = n;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* Where smtpguard mounts a cgroup2 of its own when the host has none
  * (cgroup-v1-only hosts such as EL8): under /run, a path that belongs to no
  * one else. The hierarchy is the kernel's one cgroup v2 hierarchy, whose root
@@ -203,7 +177,7 @@ static int mount_own_cgroup2(char *path, size_t pathlen, char *err, size_t errle
 
 int sg_cgroup_root(char *path, size_t pathlen, char *err, size_t errlen)
 {
-	char *mi = read_file("/proc/self/mountinfo");
+	char *mi = sg_read_text("/proc/self/mountinfo", SG_MAX_MOUNTINFO, NULL);
 	int root_ok = 1, rc = mi ? sg_find_mount(mi, "cgroup2", path, pathlen, &root_ok) : -1;
 
 	free(mi);
