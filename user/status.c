@@ -78,9 +78,15 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 static void print_not_loaded(const struct sg_args *args)
 {
 	if (args->json) {
-		printf("{\"loaded\":false,\"pin_dir\":");
-		sg_json_str(stdout, args->pin_dir);
-		printf("}\n");
+		struct sg_json j;
+
+		sg_json_to_file(&j, stdout);
+		sg_json_open(&j, '{');
+		sg_json_key(&j, "loaded");
+		sg_json_bool(&j, false);
+		sg_json_kstr(&j, "pin_dir", args->pin_dir);
+		sg_json_close(&j, '}');
+		putchar('\n');
 	} else {
 		printf("status:              not loaded (pin dir %s)\n", args->pin_dir);
 	}
