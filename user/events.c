@@ -291,7 +291,7 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 static int run(const struct sg_args *args, bool to_syslog)
 {
 	_cleanup_free_ struct reader *rd = calloc(1, sizeof(*rd));
-	char err[SG_ERRLEN], root[SG_PATH_LEN];
+	char root[SG_PATH_LEN];
 	const char *hint;
 	int rc;
 
@@ -302,10 +302,8 @@ static int run(const struct sg_args *args, bool to_syslog)
 	rd->json = args->json;
 	rd->to_syslog = to_syslog;
 	rd->map_fd = -1;
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
+	if (sg_check_privileges())
+		return SG_EXIT_RUNTIME;
 	/* with the pins gone, the map is found through the attached program */
 	if ((rc = sg_kstate_hint(args->cgroup, root, sizeof(root), &hint)))
 		return sg_kstate_exit(rc);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Which kernel features are needed, what replaces a missing one, and how
  * a load's choice is named (pure: no kernel calls). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
@@ -52,7 +53,7 @@ bool sg_knob_set(const char *value)
 }
 
 int sg_features_select(const bool have[SG_KF_COUNT], bool force_perfbuf, bool force_mono,
-		       __u32 *features, char *err, size_t errlen)
+		       __u32 *features, enum sg_kfeature *missing)
 {
 	static const enum sg_kfeature required[] = {
 		SG_KF_SOCK_ADDR, SG_KF_RDONLY_DATA, SG_KF_PID_TGID, SG_KF_COMM, SG_KF_CGROUP_ID,
@@ -62,15 +63,15 @@ int sg_features_select(const bool have[SG_KF_COUNT], bool force_perfbuf, bool fo
 	*features = 0;
 	for (size_t i = 0; i < ARRAY_LEN(required); i++)
 		if (!have[required[i]]) {
-			sg_kfeature_line(required[i], err, errlen);
-			return SG_EXIT_RUNTIME;
+			*missing = required[i];
+			return -EOPNOTSUPP;
 		}
 	if (force_perfbuf || !have[SG_KF_RINGBUF])
 		f |= SG_FEAT_PERFBUF;
 	/* without a ring buffer, events need the perf output helper */
 	if ((f & SG_FEAT_PERFBUF) && !have[SG_KF_PERF_OUTPUT]) {
-		sg_kfeature_line(SG_KF_PERF_OUTPUT, err, errlen);
-		return SG_EXIT_RUNTIME;
+		*missing = SG_KF_PERF_OUTPUT;
+		return -EOPNOTSUPP;
 	}
 	if (force_mono || !have[SG_KF_BOOT_NS])
 		f |= SG_FEAT_MONO_CLOCK;

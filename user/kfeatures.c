@@ -124,11 +124,12 @@ void sg_features_probe(bool have[SG_KF_COUNT])
 	have[SG_KF_CAP_BPF] = cap_bpf_ok();
 }
 
-int sg_features_check(__u32 *features, char *err, size_t errlen)
+int sg_features_check(__u32 *features)
 {
 	bool have[SG_KF_COUNT];
 	bool force_perf = sg_knob_set(getenv("SMTPGUARD_FORCE_PERFBUF"));
 	bool force_mono = sg_knob_set(getenv("SMTPGUARD_FORCE_MONO_CLOCK"));
+	enum sg_kfeature missing;
 	char line[SG_ERRLEN];
 	int rc;
 
@@ -138,8 +139,11 @@ int sg_features_check(__u32 *features, char *err, size_t errlen)
 			fprintf(stderr, "smtpguard: kernel feature %s (%s): %s\n",
 				sg_kfeature(f)->name, sg_kfeature(f)->detail,
 				have[f] ? "yes" : "no");
-	if ((rc = sg_features_select(have, force_perf, force_mono, features, err, errlen)))
+	if ((rc = sg_features_select(have, force_perf, force_mono, features, &missing))) {
+		sg_kfeature_line(missing, line, sizeof(line));
+		sg_err("%s", line);
 		return rc;
+	}
 	/* Say so when the kernel (not a test knob) forces a fallback that
 	 * changes what users see; the loader reports prog_attach itself. */
 	if (!have[SG_KF_RINGBUF]) {

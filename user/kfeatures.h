@@ -47,10 +47,10 @@ void sg_kfeature_line(enum sg_kfeature f, char *buf, size_t len);
 bool sg_knob_set(const char *value);
 
 /* From probe results (have[f]) and the test knobs: the SG_FEAT_* bits of
- * this load in *features. Returns 0, or SG_EXIT_RUNTIME with the line for
- * the first missing required feature in err. Pure (unit-tested). */
+ * this load in *features. Returns 0, or -EOPNOTSUPP with the first missing
+ * required feature in *missing. Pure (unit-tested). */
 int sg_features_select(const bool have[SG_KF_COUNT], bool force_perfbuf, bool force_mono,
-		       __u32 *features, char *err, size_t errlen);
+		       __u32 *features, enum sg_kfeature *missing);
 
 /* "ringbuf, boottime" / "perfbuf, monotonic" */
 const char *sg_features_text(__u32 features, char *buf, size_t len);
@@ -63,9 +63,9 @@ struct sg_policy;
 /* Runs every probe. */
 void sg_features_probe(bool have[SG_KF_COUNT]);
 /* Probes, applies the knobs SMTPGUARD_FORCE_PERFBUF / _MONO_CLOCK, warns
- * (one line each) for a fallback the kernel forces. 0 or SG_EXIT_RUNTIME
- * with err; nothing in the kernel is changed. */
-int sg_features_check(__u32 *features, char *err, size_t errlen);
+ * (one line each) for a fallback the kernel forces. 0, or -EOPNOTSUPP after
+ * the line naming the missing feature; nothing in the kernel is changed. */
+int sg_features_check(__u32 *features);
 /* Before the skeleton is loaded: records features in pol and reshapes the
  * events map into a perf event array when SG_FEAT_PERFBUF is set. */
 void sg_features_apply(struct smtpguard_bpf *skel, struct sg_policy *pol, __u32 features);

@@ -32,7 +32,6 @@ const char *sg_method_name(enum sg_method m)
 
 int sg_kstate_hint(const char *cgroup, char *root, size_t rootlen, const char **hint)
 {
-	char err[SG_ERRLEN];
 	struct statfs sfs;
 
 	*hint = cgroup;
@@ -46,10 +45,8 @@ int sg_kstate_hint(const char *cgroup, char *root, size_t rootlen, const char **
 		sg_err("%s is not a cgroup v2 directory", cgroup);
 		return -ENOTDIR;
 	}
-	if (sg_cgroup_root(root, rootlen, err, sizeof(err))) {
-		sg_err("%s", err);
+	if (sg_cgroup_root(root, rootlen))
 		return -ENODEV;
-	}
 	*hint = root;
 	return 0;
 }

@@ -21,34 +21,29 @@
 #include "netcls.h"
 #include "sysenv.h"
 
-/* Says the sysenv/kstate API's message and passes its SG_EXIT_* code on. */
-static int said(struct load_ctx *lc, int code)
-{
-	if (code && lc->err[0])
-		sg_err("%s", lc->err);
-	return code;
-}
-
-/* Privileges, kernel features, cgroup BPF, the pin dir's name. */
+/* Privileges, kernel features, cgroup BPF. */
 static int check_host(struct load_ctx *lc)
 {
-	size_t n = sizeof(lc->err);
 	int rc;
 
 	/* no capability pre-check: the operations are tried and an EPERM
 	 * names what it needs; a reload finds its cgroup by program id */
-	if ((rc = (lc->mode == SG_RELOAD ? sg_check_privileges : sg_check_userns)(lc->err, n)) ||
-	    (rc = sg_check_kernel(lc->err, n)) ||
-	    (rc = sg_features_check(&lc->features, lc->err, n)) ||
-	    (rc = sg_check_pin_name(lc->args->pin_dir, lc->err, n)))
-		return said(lc, rc);
+	if ((rc = lc->mode == SG_RELOAD ? sg_check_privileges() : sg_check_userns()) ||
+	    (rc = sg_check_kernel()) ||
+	    (rc = sg_features_check(&lc->features)))
+		return rc;
 	return 0;
+}
+
+static int check_pin_name(struct load_ctx *lc)
+{
+	return sg_check_pin_name(lc->args->pin_dir);
 }
 
 static int take_lock(struct load_ctx *lc)
 {
-	lc->lock_fd = sg_lock(lc->err, sizeof(lc->err));
-	return lc->lock_fd < 0 ? said(lc, -EAGAIN) : 0;
+	lc->lock_fd = sg_lock();
+	return lc->lock_fd < 0 ? lc->lock_fd : 0;
 }
 
 /* What is loaded now. Programs of ours whose pins are gone are looked for
@@ -59,9 +54,8 @@ static int read_old_state(struct load_ctx *lc)
 	int rc;
 
 	if (!hint) {
-		rc = sg_cgroup_root(lc->cg_path, sizeof(lc->cg_path), lc->err, sizeof(lc->err));
-		if (rc)
-			return said(lc, rc);
+		if ((rc = sg_cgroup_root(lc->cg_path, sizeof(lc->cg_path))))
+			return rc;
 		hint = lc->cg_path;
 	}
 	/* the kstate module says what went wrong itself */
@@ -86,18 +80,11 @@ static int reload_needs_loaded(struct load_ctx *lc)
 	return -ENOENT;
 }
 
-static int open_cgroup(struct load_ctx *lc)
-{
-	int rc = sg_loader_open_cgroup(lc);
-
-	return rc ? said(lc, rc) : 0;
-}
-
 /* Programs already attached there must be findable by id (CAP_SYS_ADMIN),
  * or a load could not tell ours and would attach a second pair. */
 static int find_attached(struct load_ctx *lc)
 {
-	return said(lc, sg_check_find_attached(lc->cg_fd, lc->cg_path, lc->err, sizeof(lc->err)));
+	return sg_check_find_attached(lc->cg_fd, lc->cg_path);
 }
 
 /* Test knob: attach with bpf_link as smtpguard 0.1 did (the upgrade tests
@@ -123,9 +110,21 @@ static int choose_method(struct load_ctx *lc)
 	return 0;
 }
 
-static int prepare_pin_dir(struct load_ctx *lc)
+/* Mounting bpffs is the first change: the pin dir's parent can only be
+ * checked on it. */
+static int mount_bpffs(struct load_ctx *lc)
 {
-	return said(lc, sg_prepare_pin_dir(lc->args->pin_dir, lc->err, sizeof(lc->err)));
+	return sg_mount_bpffs(lc->args->pin_dir);
+}
+
+static int check_pin_dir(struct load_ctx *lc)
+{
+	return sg_check_pin_dir(lc->args->pin_dir);
+}
+
+static int make_pin_dir(struct load_ctx *lc)
+{
+	return sg_make_pin_dir(lc->args->pin_dir);
 }
 
 /* Staging names left by an interrupted command go first (their programs,
@@ -137,21 +136,25 @@ static int pin(struct load_ctx *lc)
 }
 
 /* A step returns 0, a negative errno (its line said; the table's exit code
- * applies) or, for the checks of the sysenv API, its own SG_EXIT_* code. */
+ * applies) or, where the same step can fail by the user's hand or the
+ * host's (the cgroup), its own SG_EXIT_* code. */
 static const struct load_step {
 	int (*run)(struct load_ctx *lc);
 	int exit_code;
 } steps[] = {
 	{ check_host,                  SG_EXIT_RUNTIME },
+	{ check_pin_name,              SG_EXIT_USAGE },
 	{ take_lock,                   SG_EXIT_RUNTIME },
 	{ read_old_state,              SG_EXIT_RUNTIME },
 	{ fallback_only_when_unloaded, SG_EXIT_USAGE },
 	{ reload_needs_loaded,         SG_EXIT_NOT_LOADED },
-	{ open_cgroup,                 SG_EXIT_RUNTIME },
+	{ sg_loader_open_cgroup,       SG_EXIT_RUNTIME },
 	{ sg_loader_same_cgroup,       SG_EXIT_USAGE },
 	{ find_attached,               SG_EXIT_RUNTIME },
 	{ choose_method,               SG_EXIT_USAGE },
-	{ prepare_pin_dir,             SG_EXIT_RUNTIME },
+	{ mount_bpffs,                 SG_EXIT_RUNTIME },
+	{ check_pin_dir,               SG_EXIT_USAGE },
+	{ make_pin_dir,                SG_EXIT_RUNTIME },
 	{ sg_loader_load_bpf,          SG_EXIT_RUNTIME },
 	{ pin,                         SG_EXIT_RUNTIME },
 	{ sg_loader_attach,            SG_EXIT_RUNTIME },

@@ -34,7 +34,6 @@ struct load_ctx {
 	const struct sg_args *args;
 	const struct sg_config *cfg;
 	enum sg_load_mode mode;
-	char err[SG_ERRLEN];          /* messages from the sysenv/kstate API */
 	char cg_path[SG_PATH_LEN];
 	int cg_fd;
 	__u64 cg_id;                  /* on cgroup v2, the directory's inode */
@@ -79,8 +78,9 @@ void sg_loader_libbpf_quiet(void);
  * skel's; marks them in lc->reused. */
 void sg_loader_reuse_history(struct load_ctx *lc, struct smtpguard_bpf *skel);
 
-/* loader_cgroup.c: the cgroup of this load, opened. 0 or an SG_EXIT_*
- * code (the sysenv API's), said. */
+/* loader_cgroup.c: the cgroup of this load, opened. 0, SG_EXIT_USAGE for
+ * a cgroup named from outside that cannot be used, or a negative errno;
+ * said. */
 int sg_loader_open_cgroup(struct load_ctx *lc);
 /* 0, or -EEXIST (said) when the old load is on another cgroup. */
 int sg_loader_same_cgroup(struct load_ctx *lc);

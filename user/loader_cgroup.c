@@ -18,15 +18,16 @@ int sg_loader_open_cgroup(struct load_ctx *lc)
 	/* reload keeps the cgroup it is on unless told otherwise */
 	if (!dir && lc->mode == SG_RELOAD && lc->old.have_policy)
 		dir = lc->old.policy.cgroup_path;
-	rc = sg_open_cgroup(dir, lc->cg_path, sizeof(lc->cg_path), &lc->cg_fd,
-			    lc->err, sizeof(lc->err));
+	/* a cgroup named from outside (--cgroup, the running policy) that
+	 * cannot be used is the user's to fix; the root is the host's */
+	rc = sg_open_cgroup(dir, lc->cg_path, sizeof(lc->cg_path), &lc->cg_fd);
 	if (rc)
-		return rc;
+		return dir ? SG_EXIT_USAGE : rc;
 	/* On cgroup v2 the directory's inode number is the cgroup id. */
 	if (fstat(lc->cg_fd, &st)) {
-		snprintf(lc->err, sizeof(lc->err), "cannot stat %s: %s", lc->cg_path,
-			 strerror(errno));
-		return SG_EXIT_RUNTIME;
+		rc = -errno;
+		sg_err("cannot stat %s: %s", lc->cg_path, strerror(-rc));
+		return rc;
 	}
 	lc->cg_id = (__u64)st.st_ino;
 	return 0;

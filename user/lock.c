@@ -5,25 +5,30 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include "cleanup.h"
+#include "common.h"
 #include "lock.h"
 
-int sg_lock(char *err, size_t errlen)
+int sg_lock(void)
 {
 	/* O_NOFOLLOW: never follow a planted symlink to some other file. */
-	int fd = open(SG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	_cleanup_close_ int fd = open(SG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+				      0600);
+	int e;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open lock file %s: %s", SG_LOCK_FILE, strerror(errno));
-		return -1;
+		e = errno;
+		sg_err("cannot open lock file %s: %s", SG_LOCK_FILE, strerror(e));
+		return -e;
 	}
 	while (flock(fd, LOCK_EX)) {
 		if (errno == EINTR)
 			continue;
-		snprintf(err, errlen, "cannot lock %s: %s", SG_LOCK_FILE, strerror(errno));
-		close(fd);
-		return -1;
+		e = errno;
+		sg_err("cannot lock %s: %s", SG_LOCK_FILE, strerror(e));
+		return -e;
 	}
-	return fd;
+	return sg_take_fd(&fd);
 }
 
 int sg_lock_shared(void)

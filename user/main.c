@@ -34,12 +34,11 @@ static int check_config(const struct sg_args *args, const struct sg_config *cfg)
 static int load_default(const struct sg_args *args)
 {
 	struct sg_config def = { 0 };
-	char err[SG_ERRLEN];
 	int rc;
 
 	/* Where nothing can be loaded (no privilege, no kernel support), the
 	 * config error is all there is to say. */
-	if (sg_check_userns(err, sizeof(err)) || sg_check_kernel(err, sizeof(err)))
+	if (!sg_in_initial_userns() || sg_probe_kernel())
 		return SG_EXIT_USAGE;
 	if (sg_config_defaults(&def)) {
 		sg_err("cannot build the built-in default policy");

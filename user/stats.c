@@ -67,15 +67,12 @@ static int open_maps(const struct sg_args *args, struct sg_history *h)
 
 static int reset(const struct sg_args *args)
 {
-	char err[SG_ERRLEN];
 	struct sg_history h;
-	_cleanup_close_ int lock = sg_lock(err, sizeof(err));
+	_cleanup_close_ int lock = sg_lock();
 	int rc;
 
-	if (lock < 0) {
-		sg_err("%s", err);
+	if (lock < 0)
 		return SG_EXIT_RUNTIME;
-	}
 	rc = open_maps(args, &h);
 	if (!rc && sg_history_reset(&h))
 		rc = SG_EXIT_RUNTIME;
@@ -113,12 +110,7 @@ static int report(const struct sg_args *args)
 
 int sg_cmd_stats(const struct sg_args *args)
 {
-	char err[SG_ERRLEN];
-	int rc;
-
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
+	if (sg_check_privileges())
+		return SG_EXIT_RUNTIME;
 	return args->reset ? reset(args) : report(args);
 }

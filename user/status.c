@@ -120,15 +120,12 @@ static int check_consistency(const struct sg_args *args, const struct sg_kstate 
 
 int sg_cmd_status(const struct sg_args *args)
 {
-	char err[SG_ERRLEN];
 	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
 	_cleanup_close_ int lock = -1;
 	int rc;
 
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
+	if (sg_check_privileges())
+		return SG_EXIT_RUNTIME;
 	/* A shared lock: never read a state a load is half-way through. */
 	lock = sg_lock_shared();
 	/* With the pins gone the programs are still attached: they are looked

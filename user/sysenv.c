@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cleanup.h"
 #include "common.h"
 #include "mountinfo.h"
 #include "readfile.h"
@@ -22,7 +23,7 @@
 /* Capabilities in a user namespace of one's own are no privilege over the
  * host: cgroup BPF and the pins need them in the initial one, whose uid_map
  * is the identity over the whole range. */
-static int in_initial_userns(void)
+bool sg_in_initial_userns(void)
 {
 	char buf[128] = "", *nl;
 	unsigned long inner, outer, count;
@@ -61,20 +62,20 @@ const char *sg_eperm_hint(enum sg_op op, int err)
 	return needs[op];
 }
 
-int sg_check_userns(char *err, size_t errlen)
+int sg_check_userns(void)
 {
-	if (!in_initial_userns()) {
-		snprintf(err, errlen, "must run as root in the initial user namespace "
-			 "(capabilities in a user namespace of one's own do not count)");
-		return SG_EXIT_RUNTIME;
+	if (!sg_in_initial_userns()) {
+		sg_err("must run as root in the initial user namespace "
+		       "(capabilities in a user namespace of one's own do not count)");
+		return -EPERM;
 	}
 	return 0;
 }
 
-int sg_check_privileges(char *err, size_t errlen)
+int sg_check_privileges(void)
 {
 	__u32 id = 0;
-	int rc = sg_check_userns(err, errlen);
+	int rc = sg_check_userns();
 
 	if (rc)
 		return rc;
@@ -84,14 +85,14 @@ int sg_check_privileges(char *err, size_t errlen)
 	if (bpf_prog_get_next_id(0, &id) && errno != ENOENT) {
 		int e = errno;
 
-		snprintf(err, errlen, "cannot read which BPF programs are loaded: %s%s",
-			 strerror(e), sg_eperm_hint(SG_OP_FIND, e));
-		return SG_EXIT_RUNTIME;
+		sg_err("cannot read which BPF programs are loaded: %s%s", strerror(e),
+		       sg_eperm_hint(SG_OP_FIND, e));
+		return -e;
 	}
 	return 0;
 }
 
-int sg_check_find_attached(int cg_fd, const char *cg_path, char *err, size_t errlen)
+int sg_check_find_attached(int cg_fd, const char *cg_path)
 {
 	static const enum bpf_attach_type hooks[] = { BPF_CGROUP_INET4_CONNECT,
 						      BPF_CGROUP_INET6_CONNECT };
@@ -111,9 +112,9 @@ int sg_check_find_attached(int cg_fd, const char *cg_path, char *err, size_t err
 			return 0;
 		}
 		if (sg_is_perm(e)) {
-			snprintf(err, errlen, "cannot read the programs attached to %s: %s%s",
-				 cg_path, strerror(e), sg_eperm_hint(SG_OP_FIND, e));
-			return SG_EXIT_RUNTIME;
+			sg_err("cannot read the programs attached to %s: %s%s", cg_path,
+			       strerror(e), sg_eperm_hint(SG_OP_FIND, e));
+			return -e;
 		}
 	}
 	return 0;
@@ -122,7 +123,7 @@ int sg_check_find_attached(int cg_fd, const char *cg_path, char *err, size_t err
 /* Loads the smallest cgroup connect4 program ("return 1") and frees it at
  * once: the load that follows needs exactly this from the kernel (the
  * program type and the privilege), and nothing stays behind. */
-int sg_check_kernel(char *err, size_t errlen)
+int sg_probe_kernel(void)
 {
 	const struct bpf_insn allow[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
@@ -137,13 +138,20 @@ int sg_check_kernel(char *err, size_t errlen)
 		close(fd);
 		return 0;
 	}
-	if (e == EPERM || e == EACCES)
-		snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(e),
-			 sg_eperm_hint(SG_OP_LOAD, e));
-	else
-		snprintf(err, errlen, "this kernel cannot load cgroup connect programs (%s): "
-			 "smtpguard needs CONFIG_CGROUP_BPF and Linux 5.7 or later", strerror(e));
-	return SG_EXIT_RUNTIME;
+	return -e;
+}
+
+int sg_check_kernel(void)
+{
+	int rc = sg_probe_kernel();
+
+	if (sg_is_perm(-rc))
+		sg_err("cannot load BPF programs: %s%s", strerror(-rc),
+		       sg_eperm_hint(SG_OP_LOAD, -rc));
+	else if (rc)
+		sg_err("this kernel cannot load cgroup connect programs (%s): "
+		       "smtpguard needs CONFIG_CGROUP_BPF and Linux 5.7 or later", strerror(-rc));
+	return rc;
 }
 
 /* Where smtpguard mounts a cgroup2 of its own when the host has none
@@ -152,66 +160,69 @@ int sg_check_kernel(char *err, size_t errlen)
  * holds every process, so attaching at its root covers the whole machine. */
 #define SG_OWN_CGROUP2_PARENT "/run/smtpguard"
 
-static int mount_own_cgroup2(char *path, size_t pathlen, char *err, size_t errlen)
+static int mount_own_cgroup2(char *path, size_t pathlen)
 {
 	snprintf(path, pathlen, "%s", SG_OWN_CGROUP2);
 	if ((mkdir(SG_OWN_CGROUP2_PARENT, 0755) && errno != EEXIST) ||
 	    (mkdir(SG_OWN_CGROUP2, 0755) && errno != EEXIST)) {
-		snprintf(err, errlen, "no cgroup v2 filesystem is mounted and %s cannot be "
-			 "created: %s", SG_OWN_CGROUP2, strerror(errno));
-		return SG_EXIT_RUNTIME;
+		int e = errno;
+
+		sg_err("no cgroup v2 filesystem is mounted and %s cannot be created: %s",
+		       SG_OWN_CGROUP2, strerror(e));
+		return -e;
 	}
 	if (mount("cgroup2", SG_OWN_CGROUP2, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
 		int e = errno;
 
-		snprintf(err, errlen, "no cgroup v2 filesystem is mounted and mounting one at %s "
-			 "failed: %s%s", SG_OWN_CGROUP2, strerror(e),
-			 sg_is_perm(e) ? sg_eperm_hint(SG_OP_MOUNT, e)
-				       : " (the kernel needs cgroup v2 and CONFIG_CGROUP_BPF)");
-		return SG_EXIT_RUNTIME;
+		sg_err("no cgroup v2 filesystem is mounted and mounting one at %s failed: %s%s",
+		       SG_OWN_CGROUP2, strerror(e),
+		       sg_is_perm(e) ? sg_eperm_hint(SG_OP_MOUNT, e)
+				     : " (the kernel needs cgroup v2 and CONFIG_CGROUP_BPF)");
+		return -e;
 	}
 	sg_warn("no cgroup v2 filesystem was mounted (a cgroup-v1 host): mounted one at %s "
 		"and using its root", SG_OWN_CGROUP2);
 	return 0;
 }
 
-int sg_cgroup_root(char *path, size_t pathlen, char *err, size_t errlen)
+int sg_cgroup_root(char *path, size_t pathlen)
 {
 	char *mi = sg_read_text("/proc/self/mountinfo", SG_MAX_MOUNTINFO, NULL);
 	int root_ok = 1, rc = mi ? sg_find_mount(mi, "cgroup2", path, pathlen, &root_ok) : -1;
 
 	free(mi);
 	if (rc)
-		return mount_own_cgroup2(path, pathlen, err, errlen);
+		return mount_own_cgroup2(path, pathlen);
 	if (!root_ok)
 		sg_warn("%s shows a cgroup namespace, not the host's cgroup root: "
 			"processes outside it are not covered", path);
 	return 0;
 }
 
-int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd,
-		   char *err, size_t errlen)
+int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd)
 {
+	_cleanup_close_ int cg = -1;
 	struct statfs sfs;
 	int rc;
 
 	if (!dir) {
-		if ((rc = sg_cgroup_root(path, pathlen, err, errlen)))
+		if ((rc = sg_cgroup_root(path, pathlen)))
 			return rc;
 	} else {
 		snprintf(path, pathlen, "%s", dir);
 	}
-	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0) {
-		snprintf(err, errlen, "cannot open cgroup %s: %s", path, strerror(errno));
-		return dir ? SG_EXIT_USAGE : SG_EXIT_RUNTIME;
+	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		int e = errno;
+
+		sg_err("cannot open cgroup %s: %s", path, strerror(e));
+		return -e;
 	}
-	if (fstatfs(*fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		snprintf(err, errlen, "%s is not a cgroup v2 directory", path);
-		close(*fd);
-		*fd = -1;
-		return SG_EXIT_USAGE;
+	if (fstatfs(cg, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		sg_err("%s is not a cgroup v2 directory", path);
+		return -ENOTDIR;
 	}
+	*fd = sg_take_fd(&cg);
 	return 0;
 }
 
@@ -238,29 +249,40 @@ static void parent_of(const char *path, char *out, size_t len)
 		*slash = '\0';
 }
 
-int sg_check_pin_name(const char *pin_dir, char *err, size_t errlen)
+static bool pin_name_ok(const char *pin_dir)
 {
 	const char *base = strrchr(pin_dir, '/');
 
-	base = base ? base + 1 : pin_dir;
-	if (strchr(base, '.')) {
-		snprintf(err, errlen, "pin dir %s: bpffs does not allow '.' in names", pin_dir);
-		return SG_EXIT_USAGE;
-	}
-	return 0;
+	return !strchr(base ? base + 1 : pin_dir, '.');
 }
 
-int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen)
+int sg_check_pin_name(const char *pin_dir)
+{
+	if (pin_name_ok(pin_dir))
+		return 0;
+	sg_err("pin dir %s: bpffs does not allow '.' in names", pin_dir);
+	return -EINVAL;
+}
+
+bool sg_pin_dir_usable(const char *pin_dir)
 {
 	char parent[4096];
-	int rc = sg_check_pin_name(pin_dir, err, errlen);
+
+	parent_of(pin_dir, parent, sizeof(parent));
+	return pin_name_ok(pin_dir) && is_bpffs(parent);
+}
+
+int sg_check_pin_dir(const char *pin_dir)
+{
+	char parent[4096];
+	int rc = sg_check_pin_name(pin_dir);
 
 	if (rc)
 		return rc;
 	parent_of(pin_dir, parent, sizeof(parent));
 	if (!is_bpffs(parent)) {
-		snprintf(err, errlen, "pin dir %s: %s is not a bpf filesystem", pin_dir, parent);
-		return SG_EXIT_USAGE;
+		sg_err("pin dir %s: %s is not a bpf filesystem", pin_dir, parent);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -289,43 +311,55 @@ static bool on_host_bpffs(const char *dir)
 	return !stat(dir, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen)
+int sg_mount_bpffs(const char *pin_dir)
 {
 	char parent[4096];
 
 	parent_of(pin_dir, parent, sizeof(parent));
-	if (!strcmp(parent, BPFFS_DEFAULT) && !is_bpffs(BPFFS_DEFAULT) &&
-	    mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
-		snprintf(err, errlen, "cannot mount bpffs at %s: %s%s", BPFFS_DEFAULT, strerror(errno),
-			 sg_eperm_hint(SG_OP_MOUNT, errno));
-		return SG_EXIT_RUNTIME;
+	if (strcmp(parent, BPFFS_DEFAULT) || is_bpffs(BPFFS_DEFAULT))
+		return 0;
+	if (mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
+		int e = errno;
+
+		sg_err("cannot mount bpffs at %s: %s%s", BPFFS_DEFAULT, strerror(e),
+		       sg_eperm_hint(SG_OP_MOUNT, e));
+		return -e;
 	}
-	if (sg_check_pin_dir(pin_dir, err, errlen))
-		return SG_EXIT_USAGE;
+	return 0;
+}
+
+int sg_make_pin_dir(const char *pin_dir)
+{
+	char parent[4096];
+	struct stat st;
+
+	parent_of(pin_dir, parent, sizeof(parent));
 	if (!on_host_bpffs(parent)) {
-		snprintf(err, errlen, "pin dir %s: the bpffs at %s is mounted only in this mount "
-			 "namespace, not the host's: its pins would vanish with the namespace "
-			 "(run smtpguard in the host's mount namespace)", pin_dir, parent);
-		return SG_EXIT_RUNTIME;
+		sg_err("pin dir %s: the bpffs at %s is mounted only in this mount namespace, not "
+		       "the host's: its pins would vanish with the namespace (run smtpguard in "
+		       "the host's mount namespace)", pin_dir, parent);
+		return -EXDEV;
 	}
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create pin dir %s: %s%s", pin_dir, strerror(errno),
-			 sg_eperm_hint(SG_OP_PIN, errno));
-		return SG_EXIT_RUNTIME;
+		int e = errno;
+
+		sg_err("cannot create pin dir %s: %s%s", pin_dir, strerror(e),
+		       sg_eperm_hint(SG_OP_PIN, e));
+		return -e;
 	}
 	/* An existing dir may have been made by hand, or planted: it must be a
 	 * real directory owned by root, else whoever owns it could reach the
 	 * pins (and loosen the bits again after our chmod). */
-	struct stat st;
-
 	if (lstat(pin_dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != 0) {
-		snprintf(err, errlen, "pin dir %s is not a directory owned by root: refusing to "
-			 "use it (remove it and load again)", pin_dir);
-		return SG_EXIT_RUNTIME;
+		sg_err("pin dir %s is not a directory owned by root: refusing to use it "
+		       "(remove it and load again)", pin_dir);
+		return -EPERM;
 	}
 	if (chmod(pin_dir, 0700)) {
-		snprintf(err, errlen, "cannot chmod pin dir %s: %s", pin_dir, strerror(errno));
-		return SG_EXIT_RUNTIME;
+		int e = errno;
+
+		sg_err("cannot chmod pin dir %s: %s", pin_dir, strerror(e));
+		return -e;
 	}
 	return 0;
 }

@@ -27,38 +27,47 @@ static inline bool sg_is_perm(int err)
 	return err == EPERM || err == EACCES;
 }
 
-/* Each returns 0, or an SG_EXIT_* code with a one-line message in err. */
-/* Refuses a user namespace other than the initial one. */
-int sg_check_userns(char *err, size_t errlen);
+/* Each check returns 0, or a negative errno after saying, in one line,
+ * what failed and why (the command chooses the exit code). */
+/* Refuses a user namespace other than the initial one (sg_in_initial_userns
+ * only tells). */
+int sg_check_userns(void);
+bool sg_in_initial_userns(void);
 /* sg_check_userns, then tries the id lookup that reading what is attached
  * needs (status, stats, log, monitor, unload). */
-int sg_check_privileges(char *err, size_t errlen);
+int sg_check_privileges(void);
 /* When programs are attached to the cgroup cg_fd, tries turning the first
  * one's id into an fd: a load over them must tell which are its own, and
  * replace or detach those. Refuses with one line, before any change, where
  * the kernel refuses; a first load on an empty cgroup needs no such lookup. */
-int sg_check_find_attached(int cg_fd, const char *cg_path, char *err, size_t errlen);
+int sg_check_find_attached(int cg_fd, const char *cg_path);
 /* Tries loading a minimal cgroup connect program (and frees it): the
- * kernel's support and the privilege to load, in one line if either lacks. */
-int sg_check_kernel(char *err, size_t errlen);
+ * kernel's support and the privilege to load. sg_probe_kernel says nothing;
+ * sg_check_kernel says which of the two lacks. */
+int sg_probe_kernel(void);
+int sg_check_kernel(void);
 /* smtpguard's own cgroup2 mount point on hosts that mount none. */
 #define SG_OWN_CGROUP2 "/run/smtpguard/cgroup2"
 
 /* The mount point of the cgroup v2 root: from /proc/self/mountinfo, or, when
  * no cgroup2 is mounted (cgroup-v1 hosts), SG_OWN_CGROUP2 mounted now. */
-int sg_cgroup_root(char *path, size_t pathlen, char *err, size_t errlen);
-/* The cgroup v2 root (sg_cgroup_root), or dir (checked to be a
- * cgroup v2 directory). Opens it; *fd is the O_DIRECTORY fd. */
-int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd,
-		   char *err, size_t errlen);
-/* Mounts bpffs at /sys/fs/bpf when pin_dir is below it and nothing is
- * mounted there; checks pin_dir's parent is on bpffs, and is the host's
- * bpffs (not one mounted only in a private mount namespace); creates
- * pin_dir 0700. */
-int sg_prepare_pin_dir(const char *pin_dir, char *err, size_t errlen);
-/* 0 when pin_dir's parent is a bpffs; SG_EXIT_* otherwise. */
-int sg_check_pin_dir(const char *pin_dir, char *err, size_t errlen);
-/* The name part only (no dots): checkable before bpffs is mounted. */
-int sg_check_pin_name(const char *pin_dir, char *err, size_t errlen);
+int sg_cgroup_root(char *path, size_t pathlen);
+/* The cgroup v2 root (sg_cgroup_root), or dir (checked to be a cgroup v2
+ * directory: -ENOTDIR if not). Opens it; *fd is the O_DIRECTORY fd. */
+int sg_open_cgroup(const char *dir, char *path, size_t pathlen, int *fd);
+
+/* The pin dir, in the order a load prepares it: */
+/* the name part only (no dots): checkable before bpffs is mounted; -EINVAL */
+int sg_check_pin_name(const char *pin_dir);
+/* mounts bpffs at /sys/fs/bpf when pin_dir is below it and nothing is
+ * mounted there */
+int sg_mount_bpffs(const char *pin_dir);
+/* the name, and pin_dir's parent is a bpffs; -EINVAL */
+int sg_check_pin_dir(const char *pin_dir);
+/* the parent is the host's bpffs (not one mounted only in a private mount
+ * namespace); creates pin_dir 0700, or checks an existing one is root's */
+int sg_make_pin_dir(const char *pin_dir);
+/* sg_check_pin_dir's test, silent (unload: may the leftovers be removed) */
+bool sg_pin_dir_usable(const char *pin_dir);
 
 #endif

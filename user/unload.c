@@ -81,27 +81,20 @@ static void remove_pins(const char *pin_dir)
 
 int sg_cmd_unload(const struct sg_args *args)
 {
-	char err[SG_ERRLEN];
 	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
 	_cleanup_close_ int lock = -1;
 	struct stat st;
 	int rc, detached = 0;
 	bool have_dir;
 
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
-	if ((lock = sg_lock(err, sizeof(err))) < 0) {
-		sg_err("%s", err);
+	if (sg_check_privileges() || (lock = sg_lock()) < 0)
 		return SG_EXIT_RUNTIME;
-	}
 	/* Programs whose pins are gone are still attached: they are found on
 	 * the cgroup (--cgroup, else the cgroup v2 root) by the pin dir they
 	 * record. A state that cannot be read keeps every pin. */
 	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks)))
 		return sg_kstate_exit(rc);
-	have_dir = !stat(args->pin_dir, &st) && !sg_check_pin_dir(args->pin_dir, err, sizeof(err));
+	have_dir = !stat(args->pin_dir, &st) && sg_pin_dir_usable(args->pin_dir);
 	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached)))
 		return rc;
 	detach_links(&ks, &detached);
