@@ -90,7 +90,9 @@ plan_ubuntu() {
 }
 
 # libbpf 1.1.2 (Debian 12's) from its source, for Ubuntu 22.04: into
-# /usr/local, which that pkg-config and ld.so search.
+# /usr/local, which that pkg-config and ld.so search, with the kernel UAPI
+# headers it was written against (22.04's linux-libc-dev is 5.15's). Not
+# run here: this machine is Debian 12.
 libbpf_from_source() {
 	src=/usr/local/src/libbpf-1.1.2
 	add "test -d $src || git clone --depth 1 --branch v1.1.2 https://github.com/libbpf/libbpf $src"
