@@ -11,7 +11,7 @@ bin=$1 max=${2:-2.34}
 [ -f "$bin" ] || { echo "check-portable: $bin: no such file" >&2; exit 2; }
 
 needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' | tr '\n' ' ')
-extra=$(printf '%s\n' $needed | grep -v -x -e 'libc\.so\.6' -e 'ld-linux-x86-64\.so\.2' || true)
+extra=$(printf '%s\n' $needed | grep -v -x -e 'libc\.so\.6' -e 'ld-linux-.*\.so\.[0-9]' || true)
 if [ -n "$extra" ]; then
 	echo "check-portable: $bin needs $(echo $extra) besides libc (link it with make static)" >&2
 	exit 1
