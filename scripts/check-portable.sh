@@ -13,7 +13,7 @@ bin=$1 max=${2:-2.34}
 needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' | tr '\n' ' ')
 extra=$(printf '%s\n' $needed | grep -v -x -e 'libc\.so\.6' -e 'ld-linux-.*\.so\.[0-9]' || true)
 if [ -n "$extra" ]; then
-	echo "check-portable: $bin needs $(echo $extra) besides libc (link it with make static)" >&2
+	echo "check-portable: $bin needs $(printf "%s " $extra | sed "s/ $//") besides libc (link it with make static)" >&2
 	exit 1
 fi
 newest=$(objdump -T "$bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -uV | tail -n 1)

@@ -19,7 +19,7 @@
 # Exit: 0 done, 1 a command failed, 2 usage error.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=/usr/local destdir= unitdir= dry=0 uninstall=0
+prefix=/usr/local destdir='' unitdir='' dry=0 uninstall=0
 
 usage() {
 	sed -n '/^#   \.\/install\.sh/,/^# Exit:/s/^# \{0,1\}//p' "$0"

@@ -19,9 +19,10 @@
 #   (libbpf-devel needs PowerTools/CRB, bats needs EPEL); Fedora.
 # Run as root. Exit: 0 done, 1 a command failed, 2 usage error,
 # 3 unknown or unsupported distribution (nothing was run).
+# shellcheck disable=SC2086 # package lists are split into words on purpose
 set -eu
 
-tiers= dry=0
+tiers='' dry=0
 for a in "$@"; do
 	case "$a" in
 	--runtime | --build | --test) tiers="$tiers ${a#--}" ;;
@@ -59,6 +60,7 @@ want() {
 # build tier (its package differs between the two).
 DEB_TEST="bats python3 iproute2 util-linux procps systemd groff-base man-db mandoc
 	debhelper dpkg-dev lintian rpm valgrind libclang-rt-dev iptables nftables gnuplot-nox prometheus"
+DEB_BUILD_NO_LIBBPF="make gcc clang llvm pkg-config libelf-dev zlib1g-dev"
 DEB_BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev"
 
 plan_debian() {
@@ -81,7 +83,7 @@ plan_ubuntu() {
 		# libbpf-dev is 0.5 here; smtpguard needs 1.0+
 		has runtime &&
 			echo "install-deps: Ubuntu 22.04 runtime: nothing to install; run the portable binary (make dist's tarball), which needs only glibc" >&2
-		has build && want $(echo "$DEB_BUILD" | sed 's/ libbpf-dev//') $ubuntu_tools git ca-certificates
+		has build && want $DEB_BUILD_NO_LIBBPF $ubuntu_tools git ca-certificates
 		;;
 	*) return 1 ;;
 	esac
