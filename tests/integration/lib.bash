@@ -9,6 +9,7 @@
 # it made, also after a failure.
 #
 # Knobs (environment):
+#   SG_BIN   the smtpguard binary to test (default: $TOP/smtpguard)
 #   SG_TEST_PORT, SG_TEST_PORT2, SG_TEST_PORT3, SG_TEST_OPEN_PORT
 #       the ports the suite judges on (see below)
 #   SG_TEST_PARENT_CG=1      nest each world's cgroup under a parent cgroup
@@ -23,7 +24,9 @@
 #       pin dir so the preflight checks it too).
 
 TOP=${SG_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-SG="$TOP/smtpguard"
+# SG_BIN: the smtpguard binary under test (default: the tree's own build);
+# 70-portable.bats runs suites with the static build here.
+SG=${SG_BIN:-$TOP/smtpguard}
 # netns_pair, IN_CGROUP_SH, in_cgroup_exec: shared with bench/run.sh
 # shellcheck source=../netns-world.sh
 . "$TOP/tests/netns-world.sh"
