@@ -38,7 +38,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(VMLINUX_D
 # Pure logic (no libbpf calls): shared by the CLI, unit tests and fuzzers.
 CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print.c \
 	user/mountinfo.c user/netcls.c user/names.c user/stats_report.c user/event_format.c \
-	user/config_audit.c user/readfile.c user/kfeature_select.c user/json.c user/format.c
+	user/config_audit.c user/readfile.c user/kfeature_select.c user/json.c user/format.c \
+	user/confd.c
 # Kernel-facing parts of the CLI.
 KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c user/loader_attach.c \
 	user/loader_attach_link.c user/loader_attach_prog.c user/loader_bpf.c user/loader_cgroup.c \
