@@ -138,11 +138,17 @@ int sg_config_add_dst(struct sg_config *cfg, const struct sg_prefix *p)
 	if (count_family(cfg, p->family) >= SG_MAX_PREFIXES)
 		return -1;
 	if ((cfg->ndsts & (cfg->ndsts - 1)) == 0) {
-		a = realloc(cfg->dsts, sizeof(*a) * (cfg->ndsts ? cfg->ndsts * 2 : 8));
+		size_t cap = cfg->ndsts ? cfg->ndsts * 2 : 8;
+		struct sg_where *w = realloc(cfg->dst_where, sizeof(*w) * cap);
+
+		if (w)
+			cfg->dst_where = w;
+		a = w ? realloc(cfg->dsts, sizeof(*a) * cap) : NULL;
 		if (!a)
 			return -1;
 		cfg->dsts = a;
 	}
+	cfg->dst_where[cfg->ndsts] = (struct sg_where){ 0, 0 };
 	cfg->dsts[cfg->ndsts++] = *p;
 	return 0;
 }
@@ -223,6 +229,8 @@ void sg_config_free(struct sg_config *cfg)
 	for (unsigned i = 0; cfg->files && i < cfg->nfiles; i++)
 		free(cfg->files[i]);
 	free(cfg->files);
+	free(cfg->dst_where);
+	cfg->dst_where = NULL;
 	cfg->files = NULL;
 	cfg->nfiles = 0;
 	cfg->users = NULL;
@@ -329,6 +337,7 @@ static int value_dst(struct parse *ps, const char *tok)
 	if (sg_config_add_dst(cfg, &p))
 		return perr(ps, "too many IPv%u destinations: at most %d", p.family,
 			    SG_MAX_PREFIXES);
+	cfg->dst_where[cfg->ndsts - 1] = (struct sg_where){ ps->line, ps->file };
 	return 0;
 }
 

@@ -52,6 +52,9 @@ struct sg_config {
 	 * (sg_ident.file and sg_skipped.file index it); NULL when none */
 	char **files;
 	unsigned nfiles;
+	/* issue 10: where dsts[i] was written (explain names it); line 0 for
+	 * a default or an entry read back from the kernel */
+	struct sg_where { unsigned line, file; } *dst_where;
 };
 
 /* How strict a parse is. NULL options: strict names, threshold 1024. */

@@ -82,6 +82,8 @@ int main(int argc, char **argv)
 		return sg_cmd_log(&args);
 	case SG_CMD_MONITOR:
 		return sg_cmd_monitor(&args);
+	case SG_CMD_EXPLAIN:
+		return sg_cmd_explain(&args);
 	default:
 		break;
 	}
