@@ -84,6 +84,8 @@ int main(int argc, char **argv)
 		return sg_cmd_monitor(&args);
 	case SG_CMD_EXPLAIN:
 		return sg_cmd_explain(&args);
+	case SG_CMD_IMPORT_CSF:
+		return sg_cmd_import_csf(&args);
 	default:
 		break;
 	}

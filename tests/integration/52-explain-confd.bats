@@ -216,7 +216,7 @@ assert d["redirect_to"] is None, d' "$output" "$G_ALLOWED" "$U_GROUPED"
 	grep -qx "smtpguard: warning: config $WORK/cfg/conf.d/20-groups.conf can be changed by someone other than root (world-writable): whoever can write it decides who may send mail; make it root's and not group- or world-writable" <<<"$output"
 }
 
-# last: it unloads this world's enforcement
+# it unloads this world's enforcement: the tests after it need none
 @test "conf.d: a first load with a bad drop-in enforces the built-in default, exit 2" {
 	run "$SG" --cgroup "$CG" --pin-dir "$PIN" unload
 	[ "$status" -eq 0 ]
@@ -236,4 +236,83 @@ assert d["redirect_to"] is None, d' "$output" "$G_ALLOWED" "$U_GROUPED"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "refused: $MX4:25 — port 25 guarded; destination not allowed; uid $U_DENIED not in allow_users;"* ]]
+}
+
+# A csf.conf in CSF's own format (the SMTP section as csf ships it, with
+# its comments, quoting and other sections around it).
+write_csf_conf() {
+	cat >"$1" <<'CSF'
+###############################################################################
+# SECTION:Initial Settings
+###############################################################################
+TESTING = "0"
+TCP_IN = "20,21,22,25,53,80,110,143,443,465,587,993,995"
+IPV6 = "1"
+
+###############################################################################
+# SECTION:SMTP Settings
+###############################################################################
+# Block outgoing SMTP except for root, exim and mailman (forces scripts/users
+# to use the exim/sendmail binary instead of sockets access). This replaces the
+# protection as WHM > Tweak Settings > SMTP Tweaks
+SMTP_BLOCK = "1"
+
+# If SMTP_BLOCK is enabled but you want to allow local connections to port 25
+# on the server (e.g. for webmail or web scripts) then enable this option to
+# allow outgoing SMTP connections to the loopback device
+SMTP_ALLOWLOCAL = "1"
+
+# This option redirects outgoing SMTP connections destined for remote servers
+# for non-bypass users to the local SMTP server to force local relaying of
+# email. Such email may require authentication (SMTP AUTH)
+SMTP_REDIRECT = "0"
+
+# This is a comma separated list of the ports to block. You should list all
+# ports that exim is configured to listen on
+SMTP_PORTS = "25,465,587"
+
+# Always allow the following comma separated users and groups to bypass
+# SMTP_BLOCK
+#
+# Note: root (UID:0) is always allowed
+SMTP_ALLOWUSER = "nobody,no-such-user-sgtest"
+SMTP_ALLOWGROUP = "mail,no-such-group-sgtest"
+CSF
+}
+
+@test "import-csf: a csf.conf in CSF's format becomes a config that check-config accepts" {
+	write_csf_conf "$WORK/csf.conf"
+	run "$SG" import-csf "$WORK/csf.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx "ports = 25, 465, 587" <<<"$output"
+	grep -qx "allow_users = root, nobody" <<<"$output"
+	grep -qx "allow_groups = mail" <<<"$output"
+	grep -qx "allow_destinations = 127.0.0.0/8, ::1" <<<"$output"
+	grep -qx "mode = enforce" <<<"$output"
+	grep -qx "# SMTP_ALLOWUSER item 'no-such-user-sgtest' not carried over: no such user here (csf skips it too)" <<<"$output"
+	mkdir -p "$WORK/imported"
+	printf '%s\n' "$output" >"$WORK/imported/smtpguard.conf"
+	run "$SG" check-config "$WORK/imported/smtpguard.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "^ports: *25 465 587$" <<<"$output"
+	# SMTP_BLOCK off and redirect on: audit mode, said in a comment; still valid
+	sed -i 's/^SMTP_BLOCK = "1"/SMTP_BLOCK = "0"/; s/^SMTP_REDIRECT = "0"/SMTP_REDIRECT = "1"/' "$WORK/csf.conf"
+	"$SG" import-csf "$WORK/csf.conf" >"$WORK/imported/smtpguard.conf"
+	grep -qx "mode = audit" "$WORK/imported/smtpguard.conf"
+	run "$SG" check-config "$WORK/imported/smtpguard.conf"
+	[ "$status" -eq 0 ]
+}
+
+@test "import-csf: an unreadable or malformed csf.conf is one line, exit 2" {
+	run "$SG" import-csf "$WORK/no-csf.conf"
+	[ "$status" -eq 2 ]
+	[ "$output" = "smtpguard: $WORK/no-csf.conf: cannot read the csf config: No such file or directory" ]
+	printf 'SMTP_BLOCK = 1\n' >"$WORK/bad-csf.conf"
+	run "$SG" import-csf "$WORK/bad-csf.conf"
+	[ "$status" -eq 2 ]
+	[ "$output" = "smtpguard: $WORK/bad-csf.conf:1: SMTP_BLOCK: the value must be in double quotes (csf refuses this line too)" ]
+	run "$SG" import-csf "$WORK/a" "$WORK/b"
+	[ "$status" -eq 2 ]
 }
