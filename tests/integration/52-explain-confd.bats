@@ -316,3 +316,78 @@ CSF
 	run "$SG" import-csf "$WORK/a" "$WORK/b"
 	[ "$status" -eq 2 ]
 }
+
+# The cPanel hook, run as cPanel runs it: the hook input on stdin, a fake
+# smtpguard first on PATH that records its arguments and answers with
+# FAKE_RC; the result is read from stdout ("1 message"), exit status 0.
+HOOK="$TOP/scripts/cpanel/smtpguard-cpanel-hook"
+
+fake_smtpguard() {
+	mkdir -p "$WORK/fakebin"
+	cat >"$WORK/fakebin/smtpguard" <<'FAKE'
+#!/bin/sh
+echo "$*" >>"$WORK/fake-calls"
+[ "${FAKE_RC:-0}" -eq 0 ] || echo "smtpguard: /etc/smtpguard/smtpguard.conf:3: unknown key 'x'" >&2
+exit "${FAKE_RC:-0}"
+FAKE
+	chmod 755 "$WORK/fakebin/smtpguard"
+	rm -f "$WORK/fake-calls"
+}
+
+# hook_input EVENT DATA: the JSON cPanel writes to a script hook's stdin
+hook_input() {
+	printf '{"context":{"category":"Whostmgr","event":"%s","stage":"post","point":"main"},"data":%s,"hook":{"hook":"%s","exectype":"script","stage":"post"}}' \
+		"$1" "$2" "$HOOK"
+}
+
+run_hook() {
+	run env PATH="$WORK/fakebin:$PATH" WORK="$WORK" FAKE_RC="${FAKE_RC:-0}" sh -c '"$1" 2>"$2"' sh "$HOOK" "$WORK/hook.err"
+}
+
+@test "cPanel hook: account create, remove and rename each run 'smtpguard reload' once" {
+	fake_smtpguard
+	hook_input Accounts::Create '{"user":"alice","domain":"example.com","contactemail":"a@example.com"}' >"$WORK/in"
+	run_hook <"$WORK/in"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 smtpguard reloaded after Accounts::Create" ]
+	hook_input Accounts::Remove '{"user":"alice","killdns":1}' >"$WORK/in"
+	run_hook <"$WORK/in"
+	[ "$output" = "1 smtpguard reloaded after Accounts::Remove" ]
+	hook_input Accounts::Modify '{"user":"alice","newuser":"alice2"}' >"$WORK/in"
+	run_hook <"$WORK/in"
+	[ "$output" = "1 smtpguard reloaded after Accounts::Modify" ]
+	[ "$(cat "$WORK/fake-calls")" = "$(printf 'reload\nreload\nreload')" ]
+}
+
+@test "cPanel hook: malformed or empty input and a failing reload never block the account action" {
+	fake_smtpguard
+	printf '{"context": {"event": "Accounts::Cre' >"$WORK/in"
+	run_hook <"$WORK/in"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 smtpguard reloaded after an account change (event not readable from the hook input)" ]
+	run_hook </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == "1 smtpguard reloaded after "* ]]
+	[ "$(wc -l <"$WORK/fake-calls")" -eq 2 ]
+	hook_input Accounts::Create '{"user":"bob"}' >"$WORK/in"
+	FAKE_RC=2 run_hook <"$WORK/in"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 smtpguard reload failed (exit 2), the running policy stays: smtpguard: /etc/smtpguard/smtpguard.conf:3: unknown key 'x'" ]
+	grep -q "^smtpguard-cpanel-hook: 'smtpguard reload' after Accounts::Create failed (exit 2): " "$WORK/hook.err"
+	FAKE_RC=3 run_hook <"$WORK/in"
+	[ "$output" = "1 smtpguard is not loaded: nothing to reload after Accounts::Create" ]
+}
+
+@test "cPanel hook: --describe gives manage_hooks the three post-stage events" {
+	run "$HOOK" --describe
+	[ "$status" -eq 0 ]
+	/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert [h["event"] for h in d] == ["Accounts::Create", "Accounts::Remove", "Accounts::Modify"], d
+assert all(h["category"] == "Whostmgr" and h["stage"] == "post" and h["exectype"] == "script"
+           and h["hook"] == sys.argv[2] for h in d), d' "$output" "$(readlink -f "$HOOK")"
+}
