@@ -119,36 +119,37 @@ static int run_extras(const struct sg_ex_extra *extra, unsigned nextra, enum sg_
 	return 0;
 }
 
-/* Steps 3 and 4 (and the extras around them): 1 when allowed. */
+/* Step 3 (uid in allow_users) or 4 (gid in allow_groups): 1 when allowed
+ * (r filled), else the reason joins why. */
+static int id_step(bool user, const struct sg_config *pol, const struct sg_ex_query *q,
+		   struct sg_ex_result *r, char *why, size_t whylen)
+{
+	const char *list = user ? "allow_users" : "allow_groups";
+	uint32_t id = user ? q->uid : q->gid;
+	char w[SG_NAME_MAX + 32];
+
+	who(w, sizeof(w), user ? "uid" : "gid", id, user ? q->user : q->group);
+	if (!has_id(user ? pol->users : pol->groups, user ? pol->nusers : pol->ngroups, id)) {
+		add(why, whylen, "; %s not in %s", w, list);
+		return 0;
+	}
+	snprintf(r->rule, sizeof(r->rule), "%s in %s", w, list);
+	r->step = user ? "user" : "group";
+	r->entry = user ? SG_EX_ENTRY_UID : SG_EX_ENTRY_GID;
+	r->id = id;
+	return 1;
+}
+
+/* Steps 3 and 4, and the extras placed after 2, 3 and 4: 1 when allowed. */
 static int judge_caller(const struct sg_config *pol, const struct sg_ex_query *q,
 			const uint8_t *addr, uint8_t fam, const struct sg_ex_extra *extra,
 			unsigned nextra, struct sg_ex_result *r, char *why, size_t whylen)
 {
-	char w[SG_NAME_MAX + 32];
-
-	if (run_extras(extra, nextra, SG_EX_DST, q, addr, fam, r, why, whylen))
-		return 1;
-	who(w, sizeof(w), "uid", q->uid, q->user);
-	if (has_id(pol->users, pol->nusers, q->uid)) {
-		snprintf(r->rule, sizeof(r->rule), "%s in allow_users", w);
-		r->step = "user";
-		r->entry = SG_EX_ENTRY_UID;
-		r->id = q->uid;
-		return 1;
-	}
-	add(why, whylen, "; %s not in allow_users", w);
-	if (run_extras(extra, nextra, SG_EX_UID, q, addr, fam, r, why, whylen))
-		return 1;
-	who(w, sizeof(w), "gid", q->gid, q->group);
-	if (has_id(pol->groups, pol->ngroups, q->gid)) {
-		snprintf(r->rule, sizeof(r->rule), "%s in allow_groups", w);
-		r->step = "group";
-		r->entry = SG_EX_ENTRY_GID;
-		r->id = q->gid;
-		return 1;
-	}
-	add(why, whylen, "; %s not in allow_groups", w);
-	return run_extras(extra, nextra, SG_EX_GID, q, addr, fam, r, why, whylen);
+	return run_extras(extra, nextra, SG_EX_DST, q, addr, fam, r, why, whylen) ||
+	       id_step(true, pol, q, r, why, whylen) ||
+	       run_extras(extra, nextra, SG_EX_UID, q, addr, fam, r, why, whylen) ||
+	       id_step(false, pol, q, r, why, whylen) ||
+	       run_extras(extra, nextra, SG_EX_GID, q, addr, fam, r, why, whylen);
 }
 
 /* Step 5: what the mode makes of a connect nothing allowed. */
