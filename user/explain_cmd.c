@@ -264,9 +264,21 @@ int sg_cmd_explain(const struct sg_args *args)
 	lock = sg_lock_shared(); /* never judge by a half-swapped policy */
 	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks)))
 		return sg_kstate_exit(rc);
-	if (!sg_kstate_loaded(&ks) || !ks.have_policy) {
+	if (!sg_kstate_any(&ks)) {
 		sg_err("not loaded (pin dir %s): nothing to explain", args->pin_dir);
 		return SG_EXIT_NOT_LOADED;
+	}
+	/* one hook only: the other family is not judged at all (status says
+	 * the same); a verdict from half a policy would mislead */
+	if (!sg_kstate_loaded(&ks)) {
+		sg_err("partly loaded: only the %s hook is attached; run 'smtpguard load' to repair",
+		       ks.link[0].present ? "connect4" : "connect6");
+		return SG_EXIT_RUNTIME;
+	}
+	if (!ks.have_policy) {
+		sg_err("the attached programs' policy cannot be read (made by another version?); "
+		       "run 'smtpguard load'");
+		return SG_EXIT_RUNTIME;
 	}
 	/* Issue 10a's steps (allow_user_destinations/allow_group_destinations,
 	 * allow_cgroups) go here as struct sg_ex_extra entries, each after the

@@ -112,6 +112,34 @@ verdict_of_connect() {
 	[ "$status" -eq 0 ]
 }
 
+@test "explain in redirect mode: redirected, with the target, and the kernel sends the connect there" {
+	write_config "$WORK/redirect.conf" "ports = $SG_TEST_PORT" "allow_users = root" "mode = redirect" \
+		"redirect_to = 127.0.0.1:$SG_TEST_PORT, [::1]:$SG_TEST_PORT"
+	run "$SG" --config "$WORK/redirect.conf" --pin-dir "$PIN" reload
+	[ "$status" -eq 0 ]
+	local dst target
+	for dst in "$MX4" "$MX6" "::ffff:$MX4"; do
+		target="$dst:$SG_TEST_PORT"
+		[[ "$dst" == *:* ]] && target="[$dst]:$SG_TEST_PORT"
+		run "$SG" --config "$WORK/redirect.conf" --cgroup "$CG" --pin-dir "$PIN" explain \
+			--user "$U_DENIED" --group "$G_PLAIN" "$target" --json
+		echo "$output"
+		[ "$status" -eq 0 ]
+		want=127.0.0.1:$SG_TEST_PORT
+		[ "$dst" = "$MX6" ] && want="[::1]:$SG_TEST_PORT"
+		/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["verdict"] == "redirected" and d["redirect_to"] == sys.argv[2], d' "$output" "$want"
+		run try "$U_DENIED" "$G_PLAIN" "$dst" "$SG_TEST_PORT"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "connected 220 local $SG_TEST_PORT" ]
+	done
+	run "$SG" --config "$WORK/cfg/sg.conf" --pin-dir "$PIN" reload
+	[ "$status" -eq 0 ]
+}
+
 @test "explain text: the rule and the config line it comes from (main file or drop-in)" {
 	run xp --user "$U_ALLOWED" --group "$G_PLAIN" "$MX4:$SG_TEST_PORT"
 	echo "$output"
