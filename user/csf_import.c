@@ -192,6 +192,12 @@ static void ids_line(const struct sg_csf *c, bool user, sg_csf_lookup lookup, vo
 				names[k], items[i]);
 			continue;
 		}
+		/* csf looks "1000" up as a name; smtpguard would take it for an id */
+		if (strspn(items[i], "0123456789") == strlen(items[i])) {
+			fprintf(out, "# %s item '%s' not carried over: csf takes it for a name, "
+				"smtpguard would take it for an id\n", names[k], items[i]);
+			continue;
+		}
 		if (lookup(ctx, items[i], user, &id)) {
 			fprintf(out, "# %s item '%s' not carried over: no such %s here (csf "
 				"skips it too)\n", names[k], items[i], user ? "user" : "group");

@@ -102,13 +102,14 @@ static void test_translate(void)
 	    "unknown user");
 	has(out, "allow_groups = mail, mailman", "block");
 	has(out, "# SMTP_ALLOWGROUP item 'root' not carried over: csf skips GID 0", "gid 0");
+	OK(!strstr(out, "allow_users = root, cpanel, exim, mailnull"), "mailnull has exim's UID: listed once");
 	has(out, "allow_destinations = 127.0.0.0/8, ::1", "allowlocal");
 	has(out, "mode = enforce", "block");
 	OK(!strstr(out, "IPV6 ="), "IPV6 on: no comment");
 	free(out);
 
 	parse("SMTP_BLOCK = \"0\"\nSMTP_ALLOWLOCAL = \"0\"\nSMTP_PORTS = \"25,2525:2530,x\"\n"
-	      "SMTP_REDIRECT = \"1\"\n");
+	      "SMTP_REDIRECT = \"1\"\nSMTP_ALLOWUSER = \"1000,a#b\"\n");
 	out = translate();
 	has(out, "mode = audit", "block off");
 	has(out, "# SMTP_REDIRECT = \"1\" not carried over: csf ignores it while SMTP_BLOCK is off",
@@ -118,7 +119,11 @@ static void test_translate(void)
 	    "range");
 	has(out, "# SMTP_PORTS item 'x' not carried over: not a port number", "junk port");
 	has(out, "ports = 25", "block off");
-	has(out, "allow_users = root", "no users: root only");
+	has(out, "allow_users = root", "no users carried over: root only");
+	has(out, "# SMTP_ALLOWUSER item '1000' not carried over: csf takes it for a name, smtpguard "
+	    "would take it for an id", "a number is not carried over");
+	has(out, "# SMTP_ALLOWUSER item 'a#b' not carried over: not an account name",
+	    "a name the config cannot hold");
 	has(out, "allow_groups =", "no groups");
 	OK(strstr(out, "# IPV6 = \"\": csf leaves IPv6 SMTP unfiltered") != NULL, "IPV6 off said");
 	free(out);
