@@ -53,11 +53,19 @@ xp() {
 	[ "$status" -eq 10 ]
 }
 
-@test "conf.d: check-config reads the drop-ins too" {
+@test "conf.d: check-config reads the drop-ins too, and names them" {
 	run "$SG" check-config "$WORK/cfg/sg.conf"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -q "^ports: *$SG_TEST_PORT $SG_TEST_PORT2$" <<<"$output"
+	grep -qx "drop-ins: *$WORK/cfg/conf.d/10-panel.conf" <<<"$output"
+	grep -qx " *$WORK/cfg/conf.d/20-groups.conf" <<<"$output"
+	run "$SG" check-config "$WORK/cfg/sg.conf" --json
+	/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["drop_ins"] == [sys.argv[2] + "/10-panel.conf", sys.argv[2] + "/20-groups.conf"], d' \
+		"$output" "$WORK/cfg/conf.d"
 }
 
 # verdict_of_connect UID GID DST PORT: what the kernel did: refused (EPERM)
