@@ -1,6 +1,7 @@
 # bash completion for smtpguard(8)                       -*- shell-script -*-
 # Commands, options (before or after the command), files for --config and
-# check-config FILE, directories for --cgroup and --pin-dir.
+# check-config FILE and import-csf FILE, directories for --cgroup and
+# --pin-dir, accounts for explain --user/--group.
 
 _smtpguard()
 {
@@ -14,7 +15,7 @@ _smtpguard()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="load reload unload status check-config stats log monitor help version"
+	local commands="load reload unload status check-config stats log monitor explain import-csf help version"
 	local global="--config --cgroup --pin-dir --help --version"
 
 	case $prev in
@@ -30,6 +31,17 @@ _smtpguard()
 		COMPREPLY=($(compgen -W "5 10 20 50 100" -- "$cur"))
 		return
 		;;
+	--user)
+		COMPREPLY=($(compgen -u -- "$cur"))
+		return
+		;;
+	--group)
+		COMPREPLY=($(compgen -g -- "$cur"))
+		return
+		;;
+	--cgroup-path)
+		return
+		;;
 	esac
 
 	# The command is the first word that is neither an option nor the
@@ -38,7 +50,7 @@ _smtpguard()
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		-c | --config | --cgroup | --pin-dir | --top) ((i++)) ;;
+		-c | --config | --cgroup | --pin-dir | --top | --user | --group | --cgroup-path) ((i++)) ;;
 		-*) ;;
 		*)
 			cmd=$w
@@ -52,6 +64,7 @@ _smtpguard()
 		case $cmd in
 		status | check-config | log) opts+=" --json" ;;
 		stats) opts+=" --json --prometheus --top --reset" ;;
+		explain) opts+=" --json --user --group --cgroup-path" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
@@ -59,7 +72,7 @@ _smtpguard()
 
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
-	elif [[ $cmd == check-config ]]; then
+	elif [[ $cmd == check-config || $cmd == import-csf ]]; then
 		_smtpguard_files
 	fi
 }

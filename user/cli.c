@@ -24,6 +24,8 @@ static const struct {
 	{ "monitor", SG_CMD_MONITOR },
 	{ "help", SG_CMD_HELP },
 	{ "version", SG_CMD_VERSION },
+	{ "explain", SG_CMD_EXPLAIN },
+	{ "import-csf", SG_CMD_IMPORT_CSF },
 };
 
 const char *sg_cmd_name(enum sg_cmd cmd)
@@ -48,12 +50,17 @@ void sg_print_usage(FILE *out)
 	      "  stats               counters and top offenders (--json, --prometheus, --top N, --reset)\n"
 	      "  log                 follow refusal events live, one line each (--json), until interrupted\n"
 	      "  monitor             write each event to syslog; for a service (stops on SIGTERM)\n"
+	      "  explain DEST:PORT   the loaded policy's verdict on one TCP connect, and the deciding rule\n"
+	      "  import-csf [FILE]   print CSF's SMTP settings (default " SG_DEFAULT_CSF ") as smtpguard config\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   config file (default " SG_DEFAULT_CONFIG ")\n"
 	      "      --cgroup DIR    cgroup v2 directory to attach to (default: the cgroup v2 root)\n"
 	      "      --pin-dir DIR   bpffs directory for pins (default " SG_DEFAULT_PIN_DIR ")\n"
-	      "      --json          machine-readable output (status, check-config, stats, log)\n"
+	      "      --json          machine-readable output (status, check-config, stats, log, explain)\n"
+	      "      --user USER     explain: the connecting user, name or UID (default: you)\n"
+	      "      --group GROUP   explain: its group, name or GID (default: --user's primary one, else yours)\n"
+	      "      --cgroup-path P explain: its cgroup, relative to the cgroup v2 root\n"
 	      "      --prometheus    stats: Prometheus text format (node_exporter textfile collector)\n"
 	      "      --top N         stats: list the N busiest offenders (default 10)\n"
 	      "      --reset         stats: clear counters and offender records\n"
@@ -64,7 +71,8 @@ void sg_print_usage(FILE *out)
 	      out);
 }
 
-enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP };
+enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP,
+       OPT_USER, OPT_GROUP, OPT_CGROUP_PATH };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -74,6 +82,9 @@ static const struct option long_opts[] = {
 	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 	{ "reset", no_argument, NULL, OPT_RESET },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "cgroup-path", required_argument, NULL, OPT_CGROUP_PATH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -144,6 +155,12 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 		return set_once(&a->cgroup, optarg, "--cgroup", err, errlen);
 	case OPT_PIN_DIR:
 		return set_once(&a->pin_dir, optarg, "--pin-dir", err, errlen);
+	case OPT_USER:
+		return set_once(&a->user, optarg, "--user", err, errlen);
+	case OPT_GROUP:
+		return set_once(&a->group, optarg, "--group", err, errlen);
+	case OPT_CGROUP_PATH:
+		return set_once(&a->cgroup_path, optarg, "--cgroup-path", err, errlen);
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -196,6 +213,14 @@ static int take_words(int argc, char **argv, struct sg_args *a, struct opt_state
 			return fail(err, errlen, "%s", "check-config: FILE must not be empty");
 		o->config = argv[optind++];
 	}
+	/* issue 10: explain's DEST:PORT (required), import-csf's FILE */
+	if (a->cmd == SG_CMD_EXPLAIN && optind < argc)
+		a->target = argv[optind++];
+	if (a->cmd == SG_CMD_IMPORT_CSF && optind < argc) {
+		if (!*argv[optind])
+			return fail(err, errlen, "%s", "import-csf: FILE must not be empty");
+		a->csf_file = argv[optind++];
+	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
 	return 0;
@@ -208,11 +233,18 @@ static int check_combination(struct sg_args *a, const struct opt_state *o, char 
 	if (a->cmd == SG_CMD_NONE)
 		return fail(err, errlen, "%s", "no command given (try --help)");
 	if (a->json && a->cmd != SG_CMD_STATUS && a->cmd != SG_CMD_CHECK_CONFIG &&
-	    a->cmd != SG_CMD_STATS && a->cmd != SG_CMD_LOG)
+	    a->cmd != SG_CMD_STATS && a->cmd != SG_CMD_LOG && a->cmd != SG_CMD_EXPLAIN)
 		return fail(err, errlen, "--json does not apply to '%s'", sg_cmd_name(a->cmd));
 	if ((a->prometheus || a->reset || o->top_given) && a->cmd != SG_CMD_STATS)
 		return fail(err, errlen, "--%s applies only to 'stats'",
 			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
+	if ((a->user || a->group || a->cgroup_path) && a->cmd != SG_CMD_EXPLAIN)
+		return fail(err, errlen, "--%s applies only to 'explain'",
+			    a->user ? "user" : a->group ? "group" : "cgroup-path");
+	if (a->cmd == SG_CMD_EXPLAIN && !a->target)
+		return fail(err, errlen, "%s", "explain needs DEST:PORT (try --help)");
+	if (!a->csf_file)
+		a->csf_file = SG_DEFAULT_CSF;
 	if (a->prometheus && a->json)
 		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
 	if (!o->top_given)

@@ -22,6 +22,9 @@ enum sg_cmd {
 	SG_CMD_MONITOR,
 	SG_CMD_HELP,
 	SG_CMD_VERSION,
+	/* issue 10 */
+	SG_CMD_EXPLAIN,
+	SG_CMD_IMPORT_CSF,
 };
 
 struct sg_args {
@@ -34,7 +37,15 @@ struct sg_args {
 	bool prometheus;  /* stats: Prometheus text exposition format */
 	bool reset;       /* stats: clear counters and offenders */
 	unsigned top;     /* stats: how many offenders to list (default 10) */
+	/* issue 10 */
+	const char *user;        /* explain --user NAME|UID, or NULL */
+	const char *group;       /* explain --group NAME|GID, or NULL */
+	const char *cgroup_path; /* explain --cgroup-path PATH, or NULL */
+	const char *target;      /* explain DEST:PORT */
+	const char *csf_file;    /* import-csf [FILE] (default SG_DEFAULT_CSF) */
 };
+
+#define SG_DEFAULT_CSF "/etc/csf/csf.conf"
 
 #define SG_DEFAULT_TOP 10
 #define SG_MAX_TOP     100000

@@ -21,5 +21,8 @@ int sg_cmd_status(const struct sg_args *args);
 int sg_cmd_stats(const struct sg_args *args);
 int sg_cmd_log(const struct sg_args *args);
 int sg_cmd_monitor(const struct sg_args *args);
+/* issue 10 */
+int sg_cmd_explain(const struct sg_args *args);
+int sg_cmd_import_csf(const struct sg_args *args);
 
 #endif

@@ -10,14 +10,18 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cleanup.h"
 #include "common.h"
 #include "config.h"
+#include "confd.h"
+#include "readfile.h"
 
 #define MAX_LINE      (1 << 20) /* one allow_users line may list 10,000s of accounts */
 #define MAX_FILE      (16u << 20)
@@ -65,6 +69,7 @@ const char *sg_mode_name(uint32_t mode)
 struct parse {
 	const char *path;
 	unsigned line;
+	unsigned file;          /* index of path in cfg->files */
 	char *err;
 	size_t errlen;
 	struct sg_config *cfg;
@@ -86,7 +91,7 @@ static int perr(struct parse *ps, const char *fmt, ...)
 }
 
 static int add_ident(struct sg_ident **arr, unsigned *n, unsigned max,
-		     uint32_t id, const char *name, unsigned line)
+		     uint32_t id, const char *name, unsigned line, unsigned file)
 {
 	struct sg_ident *a;
 
@@ -102,18 +107,19 @@ static int add_ident(struct sg_ident **arr, unsigned *n, unsigned max,
 	a = &(*arr)[(*n)++];
 	a->id = id;
 	a->line = line;
+	a->file = file;
 	snprintf(a->name, sizeof(a->name), "%s", name ? name : "");
 	return 0;
 }
 
 int sg_config_add_user(struct sg_config *cfg, uint32_t uid, const char *name)
 {
-	return add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, uid, name, 0);
+	return add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, uid, name, 0, 0);
 }
 
 int sg_config_add_group(struct sg_config *cfg, uint32_t gid, const char *name)
 {
-	return add_ident(&cfg->groups, &cfg->ngroups, SG_MAX_GIDS, gid, name, 0);
+	return add_ident(&cfg->groups, &cfg->ngroups, SG_MAX_GIDS, gid, name, 0, 0);
 }
 
 static unsigned count_family(const struct sg_config *cfg, uint8_t family)
@@ -132,11 +138,17 @@ int sg_config_add_dst(struct sg_config *cfg, const struct sg_prefix *p)
 	if (count_family(cfg, p->family) >= SG_MAX_PREFIXES)
 		return -1;
 	if ((cfg->ndsts & (cfg->ndsts - 1)) == 0) {
-		a = realloc(cfg->dsts, sizeof(*a) * (cfg->ndsts ? cfg->ndsts * 2 : 8));
+		size_t cap = cfg->ndsts ? cfg->ndsts * 2 : 8;
+		struct sg_where *w = realloc(cfg->dst_where, sizeof(*w) * cap);
+
+		if (w)
+			cfg->dst_where = w;
+		a = w ? realloc(cfg->dsts, sizeof(*a) * cap) : NULL;
 		if (!a)
 			return -1;
 		cfg->dsts = a;
 	}
+	cfg->dst_where[cfg->ndsts] = (struct sg_where){ 0, 0 };
 	cfg->dsts[cfg->ndsts++] = *p;
 	return 0;
 }
@@ -165,7 +177,7 @@ static int apply_default(struct sg_config *cfg, enum key k)
 		for (size_t i = 0; i < ARRAY_LEN(default_users); i++)
 			if (!sg_user_id(default_users[i], &id) || i == 0)
 				if (add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS,
-					      i == 0 ? 0 : id, default_users[i], 0))
+					      i == 0 ? 0 : id, default_users[i], 0, 0))
 					return -1;
 		break;
 	case K_GROUPS:
@@ -214,6 +226,13 @@ void sg_config_free(struct sg_config *cfg)
 	free(cfg->groups);
 	free(cfg->dsts);
 	free(cfg->skipped);
+	for (unsigned i = 0; cfg->files && i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
+	free(cfg->dst_where);
+	cfg->dst_where = NULL;
+	cfg->files = NULL;
+	cfg->nfiles = 0;
 	cfg->users = NULL;
 	cfg->groups = NULL;
 	cfg->dsts = NULL;
@@ -265,6 +284,7 @@ static int add_skipped(struct parse *ps, const char *name, bool user)
 	a = &cfg->skipped[cfg->nskipped++];
 	a->user = user;
 	a->line = ps->line;
+	a->file = ps->file;
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	return 0;
 }
@@ -294,8 +314,8 @@ static int value_ident(struct parse *ps, const char *tok, bool user)
 						 : perr(ps, "unknown %s '%s'", what, tok);
 		snprintf(name, sizeof(name), "%s", tok);
 	}
-	if (user ? add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, id, name, ps->line)
-		 : add_ident(&cfg->groups, &cfg->ngroups, SG_MAX_GIDS, id, name, ps->line))
+	if (user ? add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, id, name, ps->line, ps->file)
+		 : add_ident(&cfg->groups, &cfg->ngroups, SG_MAX_GIDS, id, name, ps->line, ps->file))
 		return perr(ps, "too many %ss: at most %d", what,
 			    user ? SG_MAX_UIDS : SG_MAX_GIDS);
 	return 0;
@@ -317,6 +337,7 @@ static int value_dst(struct parse *ps, const char *tok)
 	if (sg_config_add_dst(cfg, &p))
 		return perr(ps, "too many IPv%u destinations: at most %d", p.family,
 			    SG_MAX_PREFIXES);
+	cfg->dst_where[cfg->ndsts - 1] = (struct sg_where){ ps->line, ps->file };
 	return 0;
 }
 
@@ -429,7 +450,25 @@ static int cmp_ident(const void *a, const void *b)
 
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+const char *sg_config_file(const struct sg_config *cfg, unsigned file)
+{
+	return cfg->files && file < cfg->nfiles ? cfg->files[file] : cfg->source;
+}
+
+/* Where the first of two entries is, seen from the file of the second:
+ * "on line 3" in the same file, "at /etc/smtpguard/conf.d/a.conf:3" else. */
+static void also_at(const struct sg_config *cfg, unsigned here, unsigned file, unsigned line,
+		    char *buf, size_t len)
+{
+	if (file == here)
+		snprintf(buf, len, "on line %u", line);
+	else
+		snprintf(buf, len, "at %s:%u", sg_config_file(cfg, file), line);
 }
 
 /* An id listed twice is a typo or a stale line: say where. */
@@ -456,15 +495,26 @@ static int check_duplicates(struct parse *ps, struct sg_ident *arr, unsigned n,
 				sg_user_name(s[i].id, name, sizeof(name));
 			else if (!name[0])
 				sg_group_name(s[i].id, name, sizeof(name));
-			ps->line = s[i].line; /* sorted by id, then line */
-			rc = perr(ps, "%s %s%s%u is listed twice (also on line %u)", what,
-				  name, name[0] ? " / id " : "id ", s[i].id, s[i - 1].line);
+			char also[SG_ERRLEN];
+
+			/* sorted by id, then file and line: the later one is at fault */
+			also_at(ps->cfg, s[i].file, s[i - 1].file, s[i - 1].line, also, sizeof(also));
+			ps->line = s[i].line;
+			ps->path = sg_config_file(ps->cfg, s[i].file);
+			rc = perr(ps, "%s %s%s%u is listed twice (also %s)", what,
+				  name, name[0] ? " / id " : "id ", s[i].id, also);
 		}
 	free(s);
 	return rc;
 }
 
-static int parse_line(struct parse *ps, char *line, bool *seen, unsigned *first)
+/* Where each key was first set, across all files. */
+struct seen {
+	bool set[K_COUNT];
+	unsigned line[K_COUNT], file[K_COUNT];
+};
+
+static int parse_line(struct parse *ps, char *line, struct seen *seen)
 {
 	char *hash = strchr(line, '#'), *eq, *key, *value;
 	int k;
@@ -487,53 +537,89 @@ static int parse_line(struct parse *ps, char *line, bool *seen, unsigned *first)
 			break;
 	if (k == K_COUNT)
 		return perr(ps, "unknown key '%.40s'", key);
-	if (seen[k] && !keys[k].list)
-		return perr(ps, "'%s' is set twice (first on line %u)", key, first[k]);
-	if (!seen[k]) {
-		seen[k] = true;
-		first[k] = ps->line;
+	/* a drop-in may not override the main file's scalar either: a file a
+	 * panel writes must not turn enforce into audit behind the admin's back */
+	if (seen->set[k] && !keys[k].list) {
+		char also[SG_ERRLEN];
+
+		also_at(ps->cfg, ps->file, seen->file[k], seen->line[k], also, sizeof(also));
+		return perr(ps, "'%s' is set twice (first %s)", key, also);
+	}
+	if (!seen->set[k]) {
+		seen->set[k] = true;
+		seen->line[k] = ps->line;
+		seen->file[k] = ps->file;
 	}
 	return parse_value(ps, (enum key)k, value);
 }
 
-int sg_config_parse(const char *path, const char *text, size_t len,
-		    const struct sg_config_opts *opts, struct sg_config *cfg,
-		    char *err, size_t errlen)
+/* One file's text into ps->cfg. */
+static int parse_text(struct parse *ps, const char *text, size_t len, char *line,
+		      struct seen *seen)
 {
-	struct parse ps = {
-		.path = path, .err = err, .errlen = errlen, .cfg = cfg,
-		.lenient_names = opts && opts->lenient_names,
-		.unpriv_port_start = opts ? opts->unpriv_port_start : DEFAULT_UNPRIV_PORT_START,
-	};
-	bool seen[K_COUNT] = { false };
-	unsigned first[K_COUNT] = { 0 };
-	char *line = malloc(MAX_LINE + 1);
 	size_t pos = 0;
 	int rc = 0;
 
-	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->source, sizeof(cfg->source), "%s", path);
-	/* redirect_to may name one family only: the other keeps its default */
-	default_endpoints(cfg);
-	if (!line) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
+	ps->line = 0;
 	while (pos < len && !rc) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = (nl ? (size_t)(nl - text) : len) - pos;
 
-		ps.line++;
+		ps->line++;
 		if (memchr(text + pos, '\0', n))
-			rc = perr(&ps, "NUL byte in line");
+			rc = perr(ps, "NUL byte in line");
 		else if (n > MAX_LINE)
-			rc = perr(&ps, "line longer than %d bytes", MAX_LINE);
+			rc = perr(ps, "line longer than %d bytes", MAX_LINE);
 		else {
 			memcpy(line, text + pos, n);
 			line[n] = '\0';
-			rc = parse_line(&ps, line, seen, first);
+			rc = parse_line(ps, line, seen);
 		}
 		pos += n + 1;
+	}
+	return rc;
+}
+
+/* cfg->files: the paths of texts, so entries can name their file. */
+static int note_files(struct sg_config *cfg, const struct sg_config_text *texts, unsigned n)
+{
+	cfg->files = calloc(n ? n : 1, sizeof(*cfg->files));
+	if (!cfg->files)
+		return -1;
+	for (cfg->nfiles = 0; cfg->nfiles < n; cfg->nfiles++)
+		if (!(cfg->files[cfg->nfiles] = strdup(texts[cfg->nfiles].path)))
+			return -1;
+	return 0;
+}
+
+int sg_config_parse_texts(const struct sg_config_text *texts, unsigned n,
+			  const struct sg_config_opts *opts, struct sg_config *cfg,
+			  char *err, size_t errlen)
+{
+	struct parse ps = {
+		.path = n ? texts[0].path : "", .err = err, .errlen = errlen, .cfg = cfg,
+		.lenient_names = opts && opts->lenient_names,
+		.unpriv_port_start = opts ? opts->unpriv_port_start : DEFAULT_UNPRIV_PORT_START,
+	};
+	struct seen seen;
+	char *line = malloc(MAX_LINE + 1);
+	int rc = 0;
+
+	memset(&seen, 0, sizeof(seen));
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->source, sizeof(cfg->source), "%s", ps.path);
+	/* redirect_to may name one family only: the other keeps its default */
+	default_endpoints(cfg);
+	if (!line || note_files(cfg, texts, n)) {
+		free(line);
+		sg_config_free(cfg);
+		snprintf(err, errlen, "%s: out of memory", ps.path);
+		return -1;
+	}
+	for (unsigned f = 0; f < n && !rc; f++) {
+		ps.file = f;
+		ps.path = texts[f].path;
+		rc = parse_text(&ps, texts[f].text, texts[f].len, line, &seen);
 	}
 	free(line);
 	if (!rc)
@@ -541,46 +627,95 @@ int sg_config_parse(const char *path, const char *text, size_t len,
 	if (!rc)
 		rc = check_duplicates(&ps, cfg->groups, cfg->ngroups, "group");
 	for (int k = 0; k < K_COUNT && !rc; k++)
-		if (!seen[k] && apply_default(cfg, (enum key)k))
+		if (!seen.set[k] && apply_default(cfg, (enum key)k))
 			rc = perr(&ps, "out of memory");
 	if (rc)
 		sg_config_free(cfg);
 	return rc;
 }
 
-int sg_config_load(const char *path, bool must_exist, const struct sg_config_opts *opts,
-		   struct sg_config *cfg, char *err, size_t errlen)
+int sg_config_parse(const char *path, const char *text, size_t len,
+		    const struct sg_config_opts *opts, struct sg_config *cfg,
+		    char *err, size_t errlen)
 {
+	struct sg_config_text t = { .path = path, .text = text, .len = len };
+
+	return sg_config_parse_texts(&t, 1, opts, cfg, err, errlen);
+}
+
+/* One config file into t->text (malloc'ed). 0, 1 when it does not exist
+ * and may be missing, -1 with a message. */
+static int read_config(const char *path, bool may_miss, struct sg_config_text *t,
+		       char *err, size_t errlen)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	char *text;
 	ssize_t got;
 	size_t len = 0;
-	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	t->path = path;
 	if (fd < 0) {
-		if (errno == ENOENT && !must_exist)
-			return sg_config_defaults(cfg) ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+		if (errno == ENOENT && may_miss)
+			return 1;
 		snprintf(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
 		snprintf(err, errlen, "%s: not a regular file of at most %u bytes", path, MAX_FILE);
-		close(fd);
 		return -1;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (!text) {
-		close(fd);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
 	while (len < (size_t)st.st_size &&
 	       (got = read(fd, text + len, (size_t)st.st_size - len)) > 0)
 		len += (size_t)got;
-	close(fd);
-	rc = sg_config_parse(path, text, len, opts, cfg, err, errlen);
-	free(text);
+	t->text = text;
+	t->len = len;
+	return 0;
+}
+
+static void free_texts(struct sg_config_text *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free((char *)t[i].text);
+	free(t);
+}
+
+int sg_config_load(const char *path, bool must_exist, const struct sg_config_opts *opts,
+		   struct sg_config *cfg, char *err, size_t errlen)
+{
+	struct sg_config_text *t;
+	char dir[PATH_MAX], **drop = NULL;
+	unsigned ndrop = 0, n = 1;
+	int rc;
+
+	sg_confd_dir(path, dir, sizeof(dir));
+	if (sg_confd_list(dir, &drop, &ndrop, err, errlen))
+		return -1;
+	t = calloc(ndrop + 1, sizeof(*t));
+	if (!t) {
+		sg_confd_free(drop, ndrop);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	rc = read_config(path, !must_exist, &t[0], err, errlen);
+	/* no main file at the default path: an empty one (built-in defaults) */
+	if (rc == 1 && !ndrop) {
+		free_texts(t, 1);
+		return sg_config_defaults(cfg) ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+	}
+	if (rc == 1)
+		t[0] = (struct sg_config_text){ .path = path, .text = NULL, .len = 0 };
+	for (rc = rc < 0 ? -1 : 0; !rc && n <= ndrop; n++)
+		rc = read_config(drop[n - 1], false, &t[n], err, errlen);
+	if (!rc)
+		rc = sg_config_parse_texts(t, n, opts, cfg, err, errlen);
+	free_texts(t, n);
+	sg_confd_free(drop, ndrop);
 	return rc;
 }
 
@@ -621,7 +756,8 @@ void sg_config_warn_skipped(FILE *out, const struct sg_config *cfg)
 	unsigned i;
 
 	for (i = 0; i < cfg->nskipped && i < SG_SKIPPED_WARN_MAX; i++)
-		fprintf(out, "%s:%u: warning: unknown %s '%s' (skipped)\n", cfg->source,
+		fprintf(out, "%s:%u: warning: unknown %s '%s' (skipped)\n",
+			sg_config_file(cfg, cfg->skipped[i].file),
 			cfg->skipped[i].line, cfg->skipped[i].user ? "user" : "group",
 			cfg->skipped[i].name);
 	/* an LDAP outage at boot must not print 10,000 lines */
@@ -632,7 +768,6 @@ void sg_config_warn_skipped(FILE *out, const struct sg_config *cfg)
 
 void sg_config_skipped_summary(const struct sg_config *cfg, char *buf, size_t len)
 {
-	const char *base = strrchr(cfg->source, '/');
 	size_t pos = 0;
 
 	if (!len)
@@ -643,16 +778,16 @@ void sg_config_skipped_summary(const struct sg_config *cfg, char *buf, size_t le
 			memcpy(buf + len - 4, "...", 4);
 		return;
 	}
-	base = base ? base + 1 : cfg->source;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < cfg->nskipped; i++) {
 		const struct sg_skipped *s = &cfg->skipped[i];
+		const char *file = sg_config_file(cfg, s->file), *base = strrchr(file, '/');
 		/* room for ", ... (4294967295 more)" after this entry when
 		 * more follow */
 		size_t reserve = i + 1 < cfg->nskipped ? 26 : 0;
 		char item[SG_NAME_MAX + sizeof(cfg->source) + 32];
 		int n = snprintf(item, sizeof(item), "%s%s %s (%s:%u)", i ? ", " : "",
-				 s->user ? "user" : "group", s->name, base, s->line);
+				 s->user ? "user" : "group", s->name, base ? base + 1 : file, s->line);
 
 		if (n < 0 || pos + (size_t)n + reserve >= len) {
 			snprintf(buf + pos, len - pos, "%s... (%u more)", i ? ", " : "",

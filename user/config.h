@@ -18,6 +18,7 @@ struct sg_ident {
 	uint32_t id;
 	char name[SG_NAME_MAX]; /* "" when the id has no name */
 	unsigned line;          /* config line it came from (0: default) */
+	unsigned file;          /* in cfg->files (0: the main file) */
 };
 
 /* An allow_users/allow_groups name that did not resolve at load or reload
@@ -25,6 +26,7 @@ struct sg_ident {
 struct sg_skipped {
 	bool user;             /* user, else group */
 	unsigned line;
+	unsigned file;         /* in cfg->files */
 	char name[SG_NAME_MAX];
 };
 
@@ -46,6 +48,13 @@ struct sg_config {
 	/* the summary read back from the kernel (status), when skipped is
 	 * not known entry by entry */
 	char skipped_text[SG_SKIPPED_LEN];
+	/* issue 10: the files parsed, main file first, then conf.d's in order
+	 * (sg_ident.file and sg_skipped.file index it); NULL when none */
+	char **files;
+	unsigned nfiles;
+	/* issue 10: where dsts[i] was written (explain names it); line 0 for
+	 * a default or an entry read back from the kernel */
+	struct sg_where { unsigned line, file; } *dst_where;
 };
 
 /* How strict a parse is. NULL options: strict names, threshold 1024. */
@@ -70,12 +79,33 @@ int sg_config_parse(const char *path, const char *text, size_t len,
 		    const struct sg_config_opts *opts, struct sg_config *cfg,
 		    char *err, size_t errlen);
 
+/* issue 10: one text of a config split over files (main file, conf.d). */
+struct sg_config_text {
+	const char *path;
+	const char *text;
+	size_t len;
+};
+
 /*
- * Reads and parses path. A missing file at the default path (must_exist
- * false) yields the built-in defaults. -1 with a one-line message in err.
+ * Parses texts as one config, in order: list keys add up across files, a
+ * scalar key may be set once in all of them. Errors name the file they are
+ * in ("FILE:LINE: what", "... (first at OTHER:LINE)").
+ */
+int sg_config_parse_texts(const struct sg_config_text *texts, unsigned n,
+			  const struct sg_config_opts *opts, struct sg_config *cfg,
+			  char *err, size_t errlen);
+
+/*
+ * Reads and parses path, then the *.conf files of conf.d beside it (see
+ * confd.h). A missing file at the default path (must_exist false) counts as
+ * an empty one: the built-in defaults (and whatever conf.d adds). A missing
+ * conf.d is none. -1 with a one-line message in err.
  */
 int sg_config_load(const char *path, bool must_exist, const struct sg_config_opts *opts,
 		   struct sg_config *cfg, char *err, size_t errlen);
+
+/* The file an entry came from ("" when not known). */
+const char *sg_config_file(const struct sg_config *cfg, unsigned file);
 
 /* "FILE:LINE: warning: unknown user 'x' (skipped)" for each skipped name
  * (the first SG_SKIPPED_WARN_MAX, then one line with how many more). */

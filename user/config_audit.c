@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include "common.h"
 #include "config_audit.h"
+#include "confd.h"
 #include "readfile.h"
 
 #define MAX_SUBID_FILE (16u << 20)
@@ -194,9 +196,9 @@ static void writers(const struct stat *st, char *buf, size_t len)
 }
 
 /* Whoever can write the config decides who may send mail. */
-static void audit_writable(const char *path)
+static void audit_file(const char *path)
 {
-	char who[96], *copy;
+	char who[96];
 	struct stat st;
 
 	if (stat(path, &st))
@@ -206,17 +208,37 @@ static void audit_writable(const char *path)
 		sg_warn("config %s can be changed by someone other than root (%s): whoever "
 			"can write it decides who may send mail; make it root's and not "
 			"group- or world-writable", path, who);
-	copy = strdup(path);
-	if (!copy)
+}
+
+/* ... and so does whoever can write a directory it is in (dir), since
+ * that someone can replace it (or, for conf.d, add a drop-in). */
+static void audit_dir(const char *dir, const char *path)
+{
+	char who[96];
+	struct stat st;
+
+	if (stat(dir, &st))
 		return;
-	if (!stat(dirname(copy), &st)) {
-		writers(&st, who, sizeof(who));
-		if (who[0])
-			sg_warn("directory %s of config %s can be changed by someone other than "
-				"root (%s): whoever can write it can replace the config; make it "
-				"root's and not group- or world-writable", copy, path, who);
-	}
+	writers(&st, who, sizeof(who));
+	if (who[0])
+		sg_warn("directory %s of config %s can be changed by someone other than "
+			"root (%s): whoever can write it can replace the config; make it "
+			"root's and not group- or world-writable", dir, path, who);
+}
+
+static void audit_writable(const char *path, const struct sg_config *cfg)
+{
+	char *copy = strdup(path), confd[PATH_MAX];
+
+	audit_file(path);
+	if (copy)
+		audit_dir(dirname(copy), path);
 	free(copy);
+	/* issue 10: conf.d and its drop-ins (files[0] is the main file) */
+	sg_confd_dir(path, confd, sizeof(confd));
+	audit_dir(confd, path);
+	for (unsigned i = 1; cfg->files && i < cfg->nfiles; i++)
+		audit_file(cfg->files[i]);
 }
 
 /* An allowed id inside someone's subordinate range: that someone maps it
@@ -356,7 +378,7 @@ static void audit_members(const struct sg_config *cfg)
 
 void sg_config_audit(const char *path, const struct sg_config *cfg)
 {
-	audit_writable(path);
+	audit_writable(path, cfg);
 	audit_subids(cfg, true);
 	audit_subids(cfg, false);
 	audit_members(cfg);

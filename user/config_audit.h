@@ -45,8 +45,9 @@ void sg_audit_members_line(const char *group, uint32_t gid, const char *const *n
 unsigned sg_unpriv_port_start(void);
 
 /*
- * load/reload: warns (one line each) when the config file at path or its
- * directory is writable by anyone but root, when an allowed UID/GID lies in
+ * load/reload: warns (one line each) when the config file at path, its
+ * directory, conf.d beside it or a drop-in in it (cfg->files) is writable
+ * by anyone but root, when an allowed UID/GID lies in
  * a subordinate id range (/etc/subuid, /etc/subgid; test knobs
  * SMTPGUARD_SUBUID_FILE, SMTPGUARD_SUBGID_FILE), and when an allowed group
  * has supplementary members that are not allowed.

@@ -18,10 +18,20 @@ static int check_config(const struct sg_args *args, const struct sg_config *cfg)
 		sg_json_open(&j, '{');
 		sg_json_kstr(&j, "source", cfg->source);
 		sg_policy_json(&j, cfg);
+		/* issue 10: the conf.d drop-ins read after it, when there are any */
+		if (cfg->nfiles > 1) {
+			sg_json_key(&j, "drop_ins");
+			sg_json_open(&j, '[');
+			for (unsigned i = 1; i < cfg->nfiles; i++)
+				sg_json_string(&j, cfg->files[i]);
+			sg_json_close(&j, ']');
+		}
 		sg_json_close(&j, '}');
 		putchar('\n');
 	} else {
 		printf("%-20s %s: OK\n", "config:", cfg->source);
+		for (unsigned i = 1; cfg->files && i < cfg->nfiles; i++)
+			printf("%-20s %s\n", i == 1 ? "drop-ins:" : "", cfg->files[i]);
 		sg_print_policy_text(stdout, cfg);
 	}
 	return SG_EXIT_OK;
@@ -81,6 +91,10 @@ int main(int argc, char **argv)
 		return sg_cmd_log(&args);
 	case SG_CMD_MONITOR:
 		return sg_cmd_monitor(&args);
+	case SG_CMD_EXPLAIN:
+		return sg_cmd_explain(&args);
+	case SG_CMD_IMPORT_CSF:
+		return sg_cmd_import_csf(&args);
 	default:
 		break;
 	}

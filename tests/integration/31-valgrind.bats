@@ -115,6 +115,25 @@ vg() {
 	vg 2 --config "$WORK/policy.conf" --cgroup "$(cgroup2_root)/no-such-sgtest" --pin-dir "$PIN" load
 }
 
+# issue 10: conf.d drop-ins (and a bad one), explain, import-csf
+@test "valgrind: a config with conf.d, explain, import-csf" {
+	mkdir -p "$WORK/d/conf.d"
+	cp "$WORK/policy.conf" "$WORK/d/smtpguard.conf"
+	write_config "$WORK/d/conf.d/10-a.conf" "allow_users = 4242" "allow_destinations = 192.0.2.10"
+	vg 0 --config "$WORK/d/smtpguard.conf" --pin-dir "$PIN" reload
+	vg 0 --config "$WORK/d/smtpguard.conf" --cgroup "$CG" --pin-dir "$PIN" explain \
+		--user 4242 --group "$G_PLAIN" "[::ffff:$MX4]:$SG_TEST_PORT" --json
+	[[ "$output" == *'"source":"conf.d/10-a.conf:1"'* ]]
+	vg 0 --config "$WORK/d/smtpguard.conf" --cgroup "$CG" --pin-dir "$PIN" explain \
+		--user "$U_DENIED" --group "$G_PLAIN" "[$MX6]:$SG_TEST_PORT"
+	write_config "$WORK/d/conf.d/20-b.conf" "mode = audit" "mode = enforce"
+	vg 2 --config "$WORK/d/smtpguard.conf" --pin-dir "$PIN" reload
+	printf 'SMTP_BLOCK = "1"\nSMTP_PORTS = "25,587"\nSMTP_ALLOWUSER = "nobody"\n' >"$WORK/csf.conf"
+	vg 0 import-csf "$WORK/csf.conf"
+	vg 2 import-csf "$WORK/no-csf.conf"
+	vg 0 --config "$WORK/policy.conf" --pin-dir "$PIN" reload
+}
+
 @test "valgrind: unload, then status says not loaded" {
 	vg 0 unload --pin-dir "$PIN"
 	[[ "$output" == *"unloaded"* ]]

@@ -336,6 +336,7 @@ help_options() {
 		t smtpguard check-config "$2/fileA"
 		t smtpguard load --cgroup "$2/d"
 		complete -p smtpguard
+		t smtpguard explain --
 	' sh "$TOP" "$D"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	echo "$output"
@@ -343,8 +344,12 @@ help_options() {
 	for c in $(help_commands); do
 		grep -qw -- "$c" <<<"$cmds" || { echo "command $c not completed"; return 1; }
 	done
-	for o in $(help_options | grep -- '^--'); do
+	# explain's own options (issue 10) are completed for explain
+	for o in $(help_options | grep -- '^--' | grep -vxE -- '--(user|group|cgroup-path)'); do
 		grep -qw -- "$o" <<<"$opts" || { echo "option $o not completed for stats"; return 1; }
+	done
+	for o in --user --group --cgroup-path --json; do
+		grep -qw -- "$o" <<<"${lines[7]}" || { echo "option $o not completed for explain"; return 1; }
 	done
 	[ "${lines[2]}" = "$D/fileA.conf " ]
 	[ "${lines[3]}" = "$D/dirA " ]
