@@ -84,15 +84,13 @@ static int who_connects(const struct sg_args *args, struct sg_ex_query *q)
 /* --cgroup-path: relative to the cgroup v2 root; its id is its inode. */
 static int cgroup_of(const char *path, struct sg_ex_query *q)
 {
-	char root[512], full[1024], err[SG_ERRLEN];
+	char root[512], full[1024];
 	struct stat st;
 
 	if (!path)
 		return 0;
-	if (sg_cgroup_root(root, sizeof(root), err, sizeof(err))) {
-		sg_err("%s", err);
+	if (sg_cgroup_root(root, sizeof(root)))
 		return -1;
-	}
 	snprintf(full, sizeof(full), "%s/%s", root, path[0] == '/' ? path + 1 : path);
 	if (stat(full, &st) || !S_ISDIR(st.st_mode)) {
 		sg_err("explain: --cgroup-path %.200s: no such cgroup (%.400s)", path, full);
@@ -257,10 +255,8 @@ int sg_cmd_explain(const struct sg_args *args)
 	}
 	if (who_connects(args, &q) || cgroup_of(args->cgroup_path, &q))
 		return SG_EXIT_USAGE;
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
-		sg_err("%s", err);
-		return rc;
-	}
+	if (sg_check_privileges())
+		return SG_EXIT_RUNTIME;
 	lock = sg_lock_shared(); /* never judge by a half-swapped policy */
 	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks)))
 		return sg_kstate_exit(rc);
