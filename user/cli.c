@@ -46,8 +46,10 @@ void sg_print_usage(FILE *out)
 	      "  status              show whether loaded and the effective policy (exit 3: not loaded)\n"
 	      "  check-config [FILE] validate a config and print the effective policy; changes nothing\n"
 	      "  stats               counters and top offenders (--json, --prometheus, --top N, --reset)\n"
-	      "  log                 follow refusal events live, one line each (--json), until interrupted\n"
-	      "  monitor             write each event to syslog; for a service (stops on SIGTERM)\n"
+	      "  log                 follow refusal events live, one line each (--json, --user,\n"
+	      "                      --since-load), until interrupted; reads a running monitor's output\n"
+	      "  monitor             the events' one reader: each to syslog and, as JSON, to a file\n"
+	      "                      (--output); for a service (stops on SIGTERM, reopens on SIGHUP)\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   config file (default " SG_DEFAULT_CONFIG ")\n"
@@ -57,6 +59,9 @@ void sg_print_usage(FILE *out)
 	      "      --prometheus    stats: Prometheus text format (node_exporter textfile collector)\n"
 	      "      --top N         stats: list the N busiest offenders (default 10)\n"
 	      "      --reset         stats: clear counters and offender records\n"
+	      "      --output FILE   monitor: append one JSON line per event to FILE\n"
+	      "      --since-load    log: first the events buffered since load (default: live only)\n"
+	      "      --user NAME|UID log: only this account's events\n"
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
 	      "\n"
@@ -64,7 +69,8 @@ void sg_print_usage(FILE *out)
 	      out);
 }
 
-enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP };
+enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP,
+       OPT_OUTPUT, OPT_SINCE_LOAD, OPT_USER };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -74,6 +80,9 @@ static const struct option long_opts[] = {
 	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 	{ "reset", no_argument, NULL, OPT_RESET },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "since-load", no_argument, NULL, OPT_SINCE_LOAD },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -153,6 +162,13 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 	case OPT_RESET:
 		a->reset = true;
 		return 0;
+	case OPT_OUTPUT:
+		return set_once(&a->output, optarg, "--output", err, errlen);
+	case OPT_SINCE_LOAD:
+		a->since_load = true;
+		return 0;
+	case OPT_USER:
+		return set_once(&a->user, optarg, "--user", err, errlen);
 	case OPT_TOP:
 		if (sg_parse_uint(optarg, SG_MAX_TOP, &top))
 			return fail(err, errlen, "--top takes a number from 0 to %s", "100000");
@@ -213,6 +229,11 @@ static int check_combination(struct sg_args *a, const struct opt_state *o, char 
 	if ((a->prometheus || a->reset || o->top_given) && a->cmd != SG_CMD_STATS)
 		return fail(err, errlen, "--%s applies only to 'stats'",
 			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
+	if (a->output && a->cmd != SG_CMD_MONITOR)
+		return fail(err, errlen, "%s", "--output applies only to 'monitor'");
+	if ((a->since_load || a->user) && a->cmd != SG_CMD_LOG)
+		return fail(err, errlen, "--%s applies only to 'log'",
+			    a->since_load ? "since-load" : "user");
 	if (a->prometheus && a->json)
 		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
 	if (!o->top_given)

@@ -34,6 +34,10 @@ struct sg_args {
 	bool prometheus;  /* stats: Prometheus text exposition format */
 	bool reset;       /* stats: clear counters and offenders */
 	unsigned top;     /* stats: how many offenders to list (default 10) */
+	/* issue 11 (and 10: --user) */
+	const char *output; /* monitor: append one JSON line per event here */
+	bool since_load;  /* log: the events buffered since load first */
+	const char *user; /* log: one account's events (NAME or UID) */
 };
 
 #define SG_DEFAULT_TOP 10

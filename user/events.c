@@ -8,9 +8,15 @@
  * map changes, they re-open it. The map is a BPF ring buffer, or a perf
  * event array where the kernel has no ring buffer (SG_FEAT_PERFBUF); the
  * map's type says which.
- * A ring buffer has one consumer position, so two readers at once split
- * the events between them; a perf event array holds one reader's buffers,
- * so a reader re-claims its slots at every re-open check.
+ * A ring buffer has one consumer position, so two readers at once would
+ * split the events between them; a perf event array holds one reader's
+ * buffers. So there is one reader (issue 11): a running monitor announces
+ * itself (monitor_state.h) and writes every event, as JSON, to its output
+ * file as well as to syslog; `log` then follows that file (log_follow.h)
+ * instead of the map, and takes the map over only while no monitor runs.
+ * `log` prints live events only: those stamped before it started are
+ * skipped, unless --since-load asks for the backlog.
+ * Each event gets its attribution (attrib.h) when it is read, best effort.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,18 +32,26 @@
 #include "clock.h"
 #include "commands.h"
 #include "common.h"
+#include "attrib.h"
 #include "event_format.h"
+#include "event_out.h"
+#include "event_parse.h"
+#include "log_follow.h"
+#include "monitor_state.h"
 #include "names.h"
 #include "kstate.h"
+#include "prefix.h"
 #include "sysenv.h"
 
 #define NAME_CACHE_SLOTS 256
 #define NAME_CACHE_TTL   60 /* seconds: accounts come and go on hosting servers */
 #define REOPEN_EVERY_MS  2000
+#define MONITOR_CHECK_MS 200  /* how soon log steps back for a monitor that started */
+#define FOLLOW_IDLE_US   100000
 #define PERF_PAGES       16 /* per CPU, a power of two: 64 KiB with 4 KiB pages */
 #define MAX_CPUS         4096
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 
 struct name_slot {
 	__u32 uid;
@@ -47,7 +61,15 @@ struct name_slot {
 
 struct reader {
 	bool json, to_syslog;
+	bool user_filter;        /* log --user: only user_uid's events */
+	__u32 user_uid;
+	double since;            /* log: events stamped before are not printed */
 	struct name_slot cache[NAME_CACHE_SLOTS];
+	struct sg_cgcache cg;
+	struct sg_event_out out; /* monitor: the JSON lines file */
+	int state_fd;            /* monitor: its locked state file */
+	bool following;          /* log: reading a monitor's file, not the map */
+	struct sg_follow fol;
 	int map_fd;
 	__u32 map_id;
 	__u32 features;          /* of the loaded policy: which clock stamps */
@@ -60,6 +82,17 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reopen = 1;
+}
+
+static void syslog_warn(const char *msg)
+{
+	syslog(LOG_WARNING, "%s", msg);
 }
 
 /* A tight retry loop by one account must not mean one NSS query per event. */
@@ -76,32 +109,66 @@ static const char *user_name(struct reader *rd, __u32 uid)
 	return s->name;
 }
 
-static int on_event(void *ctx, void *data, size_t len)
+/* log: one event, from the map or a monitor's line, as text or JSON. */
+static void log_print(struct reader *rd, const struct sg_parsed_event *pe)
 {
-	struct reader *rd = ctx;
-	struct sg_event ev, *e = &ev;
-	char line[1024], when[48];
-	double t;
+	char line[SG_EVENT_LINE_MAX], when[48];
 
-	if (len < sizeof(*e))
-		return 0;
-	/* a perf sample is only 4-byte aligned (after its u32 size): copy it
-	 * out rather than read its u64 fields in place */
-	memcpy(&ev, data, sizeof(ev));
-	t = sg_stamp_to_unix(e->ts_ns, rd->features);
-	if (rd->to_syslog) {
-		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
-		syslog(e->verdict == SG_VERDICT_AUDITED ? LOG_NOTICE : LOG_WARNING, "%s", line);
-	} else if (rd->json) {
-		sg_event_json(e, user_name(rd, e->uid), t, line, sizeof(line));
+	if (pe->unix_time < rd->since || (rd->user_filter && pe->ev.uid != rd->user_uid))
+		return;
+	if (rd->json) {
+		sg_event_json(&pe->ev, pe->user, pe->unix_time, &pe->attrib, line, sizeof(line));
 		printf("%s\n", line);
 	} else {
-		sg_iso_time(t, when, sizeof(when));
-		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
+		sg_iso_time(pe->unix_time, when, sizeof(when));
+		sg_event_line(&pe->ev, pe->user, &pe->attrib, line, sizeof(line));
 		printf("%s %s\n", when, line);
 	}
 	fflush(stdout);
+}
+
+/* monitor: syslog, and the output file */
+static void monitor_write(struct reader *rd, const struct sg_parsed_event *pe)
+{
+	char line[SG_EVENT_LINE_MAX];
+
+	sg_event_line(&pe->ev, pe->user, &pe->attrib, line, sizeof(line));
+	syslog(pe->ev.verdict == SG_VERDICT_AUDITED ? LOG_NOTICE : LOG_WARNING, "%s", line);
+	sg_event_json(&pe->ev, pe->user, pe->unix_time, &pe->attrib, line, sizeof(line));
+	sg_event_out_write(&rd->out, line, syslog_warn);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct reader *rd = ctx;
+	struct sg_parsed_event pe = { 0 };
+
+	if (len < sizeof(pe.ev))
+		return 0;
+	/* a perf sample is only 4-byte aligned (after its u32 size): copy it
+	 * out rather than read its u64 fields in place */
+	memcpy(&pe.ev, data, sizeof(pe.ev));
+	pe.unix_time = sg_stamp_to_unix(pe.ev.ts_ns, rd->features);
+	/* what log will not print costs no lookups */
+	if (!rd->to_syslog && (pe.unix_time < rd->since ||
+			       (rd->user_filter && pe.ev.uid != rd->user_uid)))
+		return 0;
+	snprintf(pe.user, sizeof(pe.user), "%s", user_name(rd, pe.ev.uid));
+	sg_attrib_read(&rd->cg, pe.ev.pid, pe.ev.cgroup_id, &pe.attrib);
+	if (rd->to_syslog)
+		monitor_write(rd, &pe);
+	else
+		log_print(rd, &pe);
 	return 0;
+}
+
+/* log following a monitor: one line of its file */
+static void on_line(void *ctx, const char *text)
+{
+	struct sg_parsed_event pe;
+
+	if (!sg_event_parse(text, &pe))
+		log_print(ctx, &pe);
 }
 
 static void on_perf_event(void *ctx, int cpu, void *data, __u32 size)
@@ -227,12 +294,80 @@ static int follow(struct reader *rd, const char *pin_dir, const char *cg_hint)
 	return 1;
 }
 
+static double now_unix(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long ms_since(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+/* log: a monitor that started takes the map over (log follows its file
+ * from the start, and the since filter skips what came before); one that
+ * stopped hands it back (log reads what is left of its file first).
+ * from_end: at log's start, without --since-load, the file's old lines are
+ * not wanted at all. */
+static void check_monitor(struct reader *rd, const char *pin_dir, bool from_end)
+{
+	struct sg_monitor_info info;
+	bool alive = sg_monitor_find(pin_dir, &info) == 1;
+
+	if (alive && rd->following && !strcmp(info.output, rd->fol.path))
+		return;
+	if (rd->following) {
+		sg_follow_read(&rd->fol, on_line, rd);
+		sg_follow_close(&rd->fol);
+		rd->following = false;
+	}
+	if (!alive)
+		return;
+	close_reader(rd);
+	rd->following = true;
+	/* no file yet (the monitor has written nothing): fol.path is kept,
+	 * and sg_follow_read opens it once it is there */
+	sg_follow_open(&rd->fol, info.output, from_end);
+}
+
+/* monitor: announce this reader and open where it writes. 0 or an exit code. */
+static int monitor_start(struct reader *rd, const struct sg_args *args)
+{
+	char def[SG_PATH_LEN];
+	const char *output = args->output;
+	int fd;
+
+	if (!output) {
+		sg_monitor_path(args->pin_dir, ".json", def, sizeof(def));
+		output = def;
+	}
+	fd = sg_monitor_claim(args->pin_dir, output);
+	if (fd < 0)
+		return SG_EXIT_RUNTIME;
+	rd->state_fd = fd;
+	if (sg_event_out_open(&rd->out, output, !args->output))
+		return SG_EXIT_RUNTIME;
+	return 0;
+}
+
 /* The first look: an exit code, or -1 to go on reading. */
 static int start(struct reader *rd, const struct sg_args *args, const char *hint)
 {
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns */
-	int rc = follow(rd, args->pin_dir, hint);
+	struct sigaction hup = { .sa_handler = on_hup };
+	int rc;
 
+	if (rd->to_syslog && (rc = monitor_start(rd, args)))
+		return rc;
+	if (!rd->to_syslog)
+		check_monitor(rd, args->pin_dir, !args->since_load);
+	rc = rd->following ? 1 : follow(rd, args->pin_dir, hint);
 	if (rc < 0)
 		return SG_EXIT_RUNTIME;
 	if (rc == 0 && !rd->to_syslog) {
@@ -241,41 +376,68 @@ static int start(struct reader *rd, const struct sg_args *args, const char *hint
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* the monitor reopens its output file on SIGHUP (logrotate) */
+	sigaction(SIGHUP, rd->to_syslog ? &hup : &sa, NULL);
 	if (rd->to_syslog) {
 		openlog("smtpguard", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		syslog(LOG_INFO, "monitor started (pin dir %s)", args->pin_dir);
+		syslog(LOG_INFO, "monitor started (pin dir %s, output %s)", args->pin_dir,
+		       rd->out.path);
 	}
 	return -1;
 }
 
-/* Reads until a signal, re-opening the map every REOPEN_EVERY_MS. */
+/* One turn of reading the map; re-opens it every REOPEN_EVERY_MS. 0 or
+ * an exit code. */
+static int read_map(struct reader *rd, const struct sg_args *args, const char *hint,
+		    struct timespec *last, bool *waiting_said)
+{
+	int rc;
+
+	if (ms_since(last) >= REOPEN_EVERY_MS) {
+		clock_gettime(CLOCK_MONOTONIC, last);
+		if (follow(rd, args->pin_dir, hint) == 0 && rd->to_syslog && !*waiting_said) {
+			syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
+			*waiting_said = true;
+		} else if (reading(rd)) {
+			*waiting_said = false;
+		}
+	}
+	if (!reading(rd)) {
+		usleep(200000);
+		return 0;
+	}
+	rc = rd->pb ? perf_buffer__poll(rd->pb, MONITOR_CHECK_MS) : ring_buffer__poll(rd->rb, MONITOR_CHECK_MS);
+	if (rc < 0 && rc != -EINTR) {
+		sg_err("reading events failed: %s", strerror(-rc));
+		return SG_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Reads until a signal. */
 static int read_loop(struct reader *rd, const struct sg_args *args, const char *hint)
 {
-	struct timespec last = { 0 }, now;
+	struct timespec last_open = { 0 }, last_check = { 0 };
 	bool waiting_said = false;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &last_open);
 	while (!stop) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
-		    REOPEN_EVERY_MS) {
-			last = now;
-			if (follow(rd, args->pin_dir, hint) == 0 && rd->to_syslog && !waiting_said) {
-				syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
-				waiting_said = true;
-			} else if (reading(rd)) {
-				waiting_said = false;
-			}
+		if (reopen) {
+			reopen = 0;
+			sg_event_out_reopen(&rd->out, syslog_warn);
 		}
-		if (!reading(rd)) {
-			usleep(200000);
-			continue;
+		if (!rd->to_syslog && ms_since(&last_check) >= MONITOR_CHECK_MS) {
+			clock_gettime(CLOCK_MONOTONIC, &last_check);
+			check_monitor(rd, args->pin_dir, false);
+			if (!rd->following && !reading(rd))
+				last_open = (struct timespec){ 0 }; /* handed back: open it now */
 		}
-		rc = rd->pb ? perf_buffer__poll(rd->pb, 500) : ring_buffer__poll(rd->rb, 500);
-		if (rc < 0 && rc != -EINTR) {
-			sg_err("reading events failed: %s", strerror(-rc));
-			return SG_EXIT_RUNTIME;
+		if (rd->following) {
+			if (!sg_follow_read(&rd->fol, on_line, rd))
+				usleep(FOLLOW_IDLE_US);
+		} else if ((rc = read_map(rd, args, hint, &last_open, &waiting_said))) {
+			return rc;
 		}
 	}
 	/* what is already there */
@@ -283,9 +445,30 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 		ring_buffer__consume(rd->rb);
 	if (rd->pb)
 		perf_buffer__consume(rd->pb);
+	if (rd->following)
+		sg_follow_read(&rd->fol, on_line, rd);
 	if (rd->to_syslog)
 		syslog(LOG_INFO, "monitor stopped");
 	return SG_EXIT_OK;
+}
+
+/* log --user NAME|UID: 0, or an exit code with the line said. */
+static int take_user(struct reader *rd, const char *user)
+{
+	unsigned long long id;
+
+	if (!user)
+		return 0;
+	rd->user_filter = true;
+	if (!sg_parse_uint(user, UINT32_MAX - 1, &id)) {
+		rd->user_uid = (__u32)id;
+		return 0;
+	}
+	if (sg_user_id(user, &rd->user_uid)) {
+		sg_err("--user: no such user '%s'", user);
+		return SG_EXIT_USAGE;
+	}
+	return 0;
 }
 
 static int run(const struct sg_args *args, bool to_syslog)
@@ -301,7 +484,10 @@ static int run(const struct sg_args *args, bool to_syslog)
 	}
 	rd->json = args->json;
 	rd->to_syslog = to_syslog;
-	rd->map_fd = -1;
+	rd->map_fd = rd->state_fd = rd->out.fd = rd->fol.fd = -1;
+	rd->since = to_syslog || args->since_load ? 0 : now_unix();
+	if ((rc = take_user(rd, args->user)))
+		return rc;
 	if ((rc = sg_check_privileges(err, sizeof(err)))) {
 		sg_err("%s", err);
 		return rc;
@@ -312,6 +498,9 @@ static int run(const struct sg_args *args, bool to_syslog)
 	if ((rc = start(rd, args, hint)) < 0)
 		rc = read_loop(rd, args, hint);
 	close_reader(rd);
+	sg_follow_close(&rd->fol);
+	sg_event_out_close(&rd->out);
+	sg_monitor_release(args->pin_dir, rd->state_fd);
 	return rc;
 }
 
