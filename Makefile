@@ -54,7 +54,7 @@ MAIN_OBJ  := $(OUTPUT)/user/main.o
 # Every tests/unit/test_*.c is a TAP program that tests/run-tests.sh runs.
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker \
-	$(OUTPUT)/tests/sgcomm
+	$(OUTPUT)/tests/sgcomm $(OUTPUT)/tests/sguids
 
 .PHONY: all clean check unit-tests helpers
 all: smtpguard

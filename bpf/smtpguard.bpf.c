@@ -187,8 +187,9 @@ static __always_inline bool budget_allows(const struct sg_offender *o, __u64 now
 		return true;
 	if (!b->flood_ns)
 		b->flood_ns = now;
-	/* the reserve: for accounts refused before this flood began */
-	if (!o || o->first_ns >= b->flood_ns || b->reserved >= reserve)
+	/* the reserve: for accounts refused a second or more before this
+	 * flood began (not the first UIDs of the flood itself) */
+	if (!o || o->first_ns + NSEC_PER_SEC > b->flood_ns || b->reserved >= reserve)
 		return false;
 	__sync_fetch_and_add(&b->reserved, 1);
 	return true;

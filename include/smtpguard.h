@@ -153,8 +153,9 @@ struct sg_event {
  * "sg_budget" array map (not pinned: a reload starts it afresh). In each
  * one-second window the first 3/4 of policy.event_rate_total events go to
  * any UID; the last quarter, the reserve, only to UIDs whose offender record
- * is older than the flood (flood_ns): a burst from many fresh UIDs (a
- * subordinate ID range) cannot starve the accounts known before it. A
+ * is at least a second older than the flood (flood_ns): a burst from many
+ * fresh UIDs (a subordinate ID range) cannot starve the accounts known
+ * before it. A
  * window that did not use up the shared part ends the flood.
  */
 struct sg_budget {

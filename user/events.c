@@ -499,6 +499,15 @@ static int run(const struct sg_args *args, bool to_syslog)
 		rc = read_loop(rd, args, hint);
 	close_reader(rd);
 	sg_follow_close(&rd->fol);
+	/* the default file is in memory, and only for a log following this
+	 * monitor (which keeps reading it through its open fd) */
+	if (rd->out.capped && rd->state_fd >= 0) {
+		char old[SG_PATH_LEN + 4];
+
+		snprintf(old, sizeof(old), "%s.1", rd->out.path);
+		unlink(old);
+		unlink(rd->out.path);
+	}
 	sg_event_out_close(&rd->out);
 	sg_monitor_release(args->pin_dir, rd->state_fd);
 	return rc;

@@ -12,6 +12,8 @@
 #include "common.h"
 #include "monitor_state.h"
 
+#define CLAIM_TRIES 30 /* 3 s */
+
 void sg_monitor_path(const char *pin_dir, const char *suffix, char *buf, size_t len)
 {
 	size_t o;
@@ -58,6 +60,39 @@ static void say_busy(const char *state, const char *pin_dir)
 	       pin_dir, state);
 }
 
+/* The state file, open and locked: a monitor that was just told to stop
+ * (a restart) may hold it a moment, and removes it as it goes, so the lock
+ * counts only on the file still at the path. fd, or -errno. */
+static int lock_state(const char *state, const char *pin_dir)
+{
+	for (int i = 0; i < CLAIM_TRIES; i++) {
+		_cleanup_close_ int fd = open(state, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		struct stat mine, now;
+
+		if (fd < 0) {
+			int rc = -errno;
+
+			sg_err("cannot open monitor state %s: %s", state, strerror(errno));
+			return rc;
+		}
+		if (!flock(fd, LOCK_EX | LOCK_NB)) {
+			if (!fstat(fd, &mine) && !stat(state, &now) && mine.st_ino == now.st_ino &&
+			    mine.st_dev == now.st_dev)
+				return sg_take_fd(&fd);
+			continue; /* removed by the monitor that went: the new file */
+		}
+		if (errno != EWOULDBLOCK) {
+			int rc = -errno;
+
+			sg_err("cannot lock monitor state %s: %s", state, strerror(errno));
+			return rc;
+		}
+		usleep(100000);
+	}
+	say_busy(state, pin_dir);
+	return -EBUSY;
+}
+
 int sg_monitor_claim(const char *pin_dir, const char *output)
 {
 	char state[SG_PATH_LEN + 64], text[3 * SG_PATH_LEN];
@@ -71,21 +106,8 @@ int sg_monitor_claim(const char *pin_dir, const char *output)
 	}
 	if ((rc = make_run_dir()))
 		return rc;
-	fd = open(state, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		sg_err("cannot open monitor state %s: %s", state, strerror(errno));
-		return rc;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		rc = -errno;
-		if (rc == -EWOULDBLOCK) {
-			say_busy(state, pin_dir);
-			return -EBUSY;
-		}
-		sg_err("cannot lock monitor state %s: %s", state, strerror(errno));
-		return rc;
-	}
+	if ((fd = lock_state(state, pin_dir)) < 0)
+		return fd;
 	n = snprintf(text, sizeof(text), "pid=%d\npin_dir=%s\noutput=%s\n", (int)getpid(),
 		     pin_dir, output);
 	if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n) {
