@@ -96,7 +96,8 @@ wait_count() {
 @test "a second monitor for the same pin dir is refused with one line; the state names the first" {
 	monitor_to_test_syslog --output "$WORK/events.json"
 	run timeout 10 "$SG" monitor --pin-dir "$PIN"
-	echo "$output"
+	echo "status $status: $output"
+	cat "$WORK/monitor.err"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
 	grep -q "another monitor (pid $(cat "$WORK/reader-monitor.pid")) reads the events of $PIN" <<<"$output"

@@ -266,6 +266,7 @@ out = open(sys.argv[1], "w", buffering=1)
 while True:
     out.write(s.recv(4096).decode(errors="replace") + "\n")
 PY
+	rm -f "$WORK/syslog.txt" # a run before said "monitor started" in it
 	unshare --mount --propagation private sh -c '
 		mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3
 		/usr/bin/python3 "$1/syslogd.py" "$1/syslog.txt" & echo $! >"$1/reader-syslogd.pid"
