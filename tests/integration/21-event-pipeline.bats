@@ -249,7 +249,7 @@ assert c["events"] <= (total + 4) * windows, c
 events = [json.loads(l) for l in open(path) if l.strip()]
 mine = [e for e in events if e["uid"] == victim]
 print(f"victim events: {len(mine)} of {len(events)} logged")
-assert len(mine) >= 3, mine
+assert len(mine) >= 2 * rate, mine  # all but a window of its own per-UID rate
 assert len(mine) <= rate * windows, mine
 PY
 }
