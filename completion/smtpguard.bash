@@ -1,6 +1,7 @@
 # bash completion for smtpguard(8)                       -*- shell-script -*-
 # Commands, options (before or after the command), files for --config and
-# check-config FILE, directories for --cgroup and --pin-dir.
+# check-config FILE and --output, directories for --cgroup and --pin-dir,
+# user names for --user.
 
 _smtpguard()
 {
@@ -18,8 +19,12 @@ _smtpguard()
 	local global="--config --cgroup --pin-dir --help --version"
 
 	case $prev in
-	-c | --config)
+	-c | --config | --output)
 		_smtpguard_files
+		return
+		;;
+	--user)
+		COMPREPLY=($(compgen -u -- "$cur"))
 		return
 		;;
 	--cgroup | --pin-dir)
@@ -38,7 +43,7 @@ _smtpguard()
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		-c | --config | --cgroup | --pin-dir | --top) ((i++)) ;;
+		-c | --config | --cgroup | --pin-dir | --top | --output | --user) ((i++)) ;;
 		-*) ;;
 		*)
 			cmd=$w
@@ -50,7 +55,9 @@ _smtpguard()
 	if [[ $cur == -* ]]; then
 		local opts=$global
 		case $cmd in
-		status | check-config | log) opts+=" --json" ;;
+		status | check-config) opts+=" --json" ;;
+		log) opts+=" --json --user --since-load" ;;
+		monitor) opts+=" --output" ;;
 		stats) opts+=" --json --prometheus --top --reset" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
