@@ -330,7 +330,9 @@ help_options() {
 		      _smtpguard smtpguard "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
 		      printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "; echo; }
 		t smtpguard ""
-		t smtpguard stats --
+		# every option, each where it applies: stats, log, monitor
+		{ t smtpguard stats --; t smtpguard log --; t smtpguard monitor --; } |
+			tr " " "\n" | grep . | sort -u | tr "\n" " "; echo
 		t smtpguard --config "$2/fil"
 		t smtpguard --pin-dir "$2/"
 		t smtpguard check-config "$2/fileA"
@@ -344,7 +346,7 @@ help_options() {
 		grep -qw -- "$c" <<<"$cmds" || { echo "command $c not completed"; return 1; }
 	done
 	for o in $(help_options | grep -- '^--'); do
-		grep -qw -- "$o" <<<"$opts" || { echo "option $o not completed for stats"; return 1; }
+		grep -qw -- "$o" <<<"$opts" || { echo "option $o not completed for stats, log or monitor"; return 1; }
 	done
 	[ "${lines[2]}" = "$D/fileA.conf " ]
 	[ "${lines[3]}" = "$D/dirA " ]
