@@ -151,6 +151,10 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 		return set_once(&a->cgroup, optarg, "--cgroup", err, errlen);
 	case OPT_PIN_DIR:
 		return set_once(&a->pin_dir, optarg, "--pin-dir", err, errlen);
+	case OPT_OUTPUT:
+		return set_once(&a->output, optarg, "--output", err, errlen);
+	case OPT_USER:
+		return set_once(&a->user, optarg, "--user", err, errlen);
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -158,15 +162,9 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 		a->prometheus = true;
 		return 0;
 	case OPT_RESET:
-		a->reset = true;
-		return 0;
-	case OPT_OUTPUT:
-		return set_once(&a->output, optarg, "--output", err, errlen);
 	case OPT_SINCE_LOAD:
-		a->since_load = true;
+		*(c == OPT_RESET ? &a->reset : &a->since_load) = true;
 		return 0;
-	case OPT_USER:
-		return set_once(&a->user, optarg, "--user", err, errlen);
 	case OPT_TOP:
 		if (sg_parse_uint(optarg, SG_MAX_TOP, &top))
 			return fail(err, errlen, "--top takes a number from 0 to %s", "100000");

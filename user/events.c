@@ -42,9 +42,8 @@
 #include "kstate.h"
 #include "prefix.h"
 #include "sysenv.h"
+#include "events_reader.h"
 
-#define NAME_CACHE_SLOTS 256
-#define NAME_CACHE_TTL   60 /* seconds: accounts come and go on hosting servers */
 #define REOPEN_EVERY_MS  2000
 #define MONITOR_CHECK_MS 200  /* how soon log steps back for a monitor that started */
 #define FOLLOW_IDLE_US   100000
@@ -52,31 +51,6 @@
 #define MAX_CPUS         4096
 
 static volatile sig_atomic_t stop, reopen;
-
-struct name_slot {
-	__u32 uid;
-	time_t at;
-	char name[SG_NAME_MAX];
-};
-
-struct reader {
-	bool json, to_syslog;
-	bool user_filter;        /* log --user: only user_uid's events */
-	__u32 user_uid;
-	double since;            /* log: events stamped before are not printed */
-	struct name_slot cache[NAME_CACHE_SLOTS];
-	struct sg_cgcache cg;
-	struct sg_event_out out; /* monitor: the JSON lines file */
-	int state_fd;            /* monitor: its locked state file */
-	bool following;          /* log: reading a monitor's file, not the map */
-	struct sg_follow fol;
-	int map_fd;
-	__u32 map_id;
-	__u32 features;          /* of the loaded policy: which clock stamps */
-	bool said;               /* an error following the map was said */
-	struct ring_buffer *rb;  /* one of these two, by the events map's type */
-	struct perf_buffer *pb;
-};
 
 static void on_signal(int sig)
 {
@@ -88,105 +62,6 @@ static void on_hup(int sig)
 {
 	(void)sig;
 	reopen = 1;
-}
-
-static void syslog_warn(const char *msg)
-{
-	syslog(LOG_WARNING, "%s", msg);
-}
-
-/* A tight retry loop by one account must not mean one NSS query per event. */
-static const char *user_name(struct reader *rd, __u32 uid)
-{
-	struct name_slot *s = &rd->cache[uid % NAME_CACHE_SLOTS];
-	time_t now = time(NULL);
-
-	if (s->at == 0 || s->uid != uid || now - s->at > NAME_CACHE_TTL) {
-		s->uid = uid;
-		s->at = now;
-		sg_user_name(uid, s->name, sizeof(s->name));
-	}
-	return s->name;
-}
-
-/* log: one event, from the map or a monitor's line, as text or JSON. */
-static void log_print(struct reader *rd, const struct sg_parsed_event *pe)
-{
-	char line[SG_EVENT_LINE_MAX], when[48];
-
-	if (pe->unix_time < rd->since || (rd->user_filter && pe->ev.uid != rd->user_uid))
-		return;
-	if (rd->json) {
-		sg_event_json(&pe->ev, pe->user, pe->unix_time, &pe->attrib, line, sizeof(line));
-		printf("%s\n", line);
-	} else {
-		sg_iso_time(pe->unix_time, when, sizeof(when));
-		sg_event_line(&pe->ev, pe->user, &pe->attrib, line, sizeof(line));
-		printf("%s %s\n", when, line);
-	}
-	fflush(stdout);
-}
-
-/* monitor: syslog, and the output file */
-static void monitor_write(struct reader *rd, const struct sg_parsed_event *pe)
-{
-	char line[SG_EVENT_LINE_MAX];
-
-	sg_event_line(&pe->ev, pe->user, &pe->attrib, line, sizeof(line));
-	syslog(pe->ev.verdict == SG_VERDICT_AUDITED ? LOG_NOTICE : LOG_WARNING, "%s", line);
-	sg_event_json(&pe->ev, pe->user, pe->unix_time, &pe->attrib, line, sizeof(line));
-	sg_event_out_write(&rd->out, line, syslog_warn);
-}
-
-static int on_event(void *ctx, void *data, size_t len)
-{
-	struct reader *rd = ctx;
-	struct sg_parsed_event pe = { 0 };
-
-	if (len < sizeof(pe.ev))
-		return 0;
-	/* a perf sample is only 4-byte aligned (after its u32 size): copy it
-	 * out rather than read its u64 fields in place */
-	memcpy(&pe.ev, data, sizeof(pe.ev));
-	pe.unix_time = sg_stamp_to_unix(pe.ev.ts_ns, rd->features);
-	/* what log will not print costs no lookups */
-	if (!rd->to_syslog && (pe.unix_time < rd->since ||
-			       (rd->user_filter && pe.ev.uid != rd->user_uid)))
-		return 0;
-	snprintf(pe.user, sizeof(pe.user), "%s", user_name(rd, pe.ev.uid));
-	sg_attrib_read(&rd->cg, pe.ev.pid, pe.ev.cgroup_id, &pe.attrib);
-	if (rd->to_syslog)
-		monitor_write(rd, &pe);
-	else
-		log_print(rd, &pe);
-	return 0;
-}
-
-/* log following a monitor: one line of its file */
-static void on_line(void *ctx, const char *text)
-{
-	struct sg_parsed_event pe;
-
-	if (!sg_event_parse(text, &pe))
-		log_print(ctx, &pe);
-}
-
-static void on_perf_event(void *ctx, int cpu, void *data, __u32 size)
-{
-	on_event(ctx, data, size);
-}
-
-/* The kernel dropped samples from a full per-CPU buffer (the program could
- * not tell, so they are not in the `lost` counter): say so where events go. */
-static void on_perf_lost(void *ctx, int cpu, __u64 count)
-{
-	struct reader *rd = ctx;
-
-	if (rd->to_syslog)
-		syslog(LOG_WARNING, "%llu events lost on CPU %d (buffer full)",
-		       (unsigned long long)count, cpu);
-	else
-		sg_warn("%llu events lost on CPU %d (buffer full)", (unsigned long long)count, cpu);
 }
 
 static bool reading(const struct reader *rd)
@@ -278,9 +153,9 @@ static int follow(struct reader *rd, const char *pin_dir, const char *cg_hint)
 	}
 	close_reader(rd);
 	if (h.events_perf)
-		rd->pb = perf_buffer__new(fd, PERF_PAGES, on_perf_event, on_perf_lost, rd, NULL);
+		rd->pb = perf_buffer__new(fd, PERF_PAGES, sg_reader_on_perf_event, sg_reader_on_perf_lost, rd, NULL);
 	else
-		rd->rb = ring_buffer__new(fd, on_event, rd, NULL);
+		rd->rb = ring_buffer__new(fd, sg_reader_on_event, rd, NULL);
 	if (!reading(rd)) {
 		rc = -errno;
 		if (!rd->said)
@@ -323,7 +198,7 @@ static void check_monitor(struct reader *rd, const char *pin_dir, bool from_end)
 	if (alive && rd->following && !strcmp(info.output, rd->fol.path))
 		return;
 	if (rd->following) {
-		sg_follow_read(&rd->fol, on_line, rd);
+		sg_follow_read(&rd->fol, sg_reader_on_line, rd);
 		sg_follow_close(&rd->fol);
 		rd->following = false;
 	}
@@ -425,7 +300,7 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 	while (!stop) {
 		if (reopen) {
 			reopen = 0;
-			sg_event_out_reopen(&rd->out, syslog_warn);
+			sg_event_out_reopen(&rd->out, sg_reader_syslog_warn);
 		}
 		if (!rd->to_syslog && ms_since(&last_check) >= MONITOR_CHECK_MS) {
 			clock_gettime(CLOCK_MONOTONIC, &last_check);
@@ -434,7 +309,7 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 				last_open = (struct timespec){ 0 }; /* handed back: open it now */
 		}
 		if (rd->following) {
-			if (!sg_follow_read(&rd->fol, on_line, rd))
+			if (!sg_follow_read(&rd->fol, sg_reader_on_line, rd))
 				usleep(FOLLOW_IDLE_US);
 		} else if ((rc = read_map(rd, args, hint, &last_open, &waiting_said))) {
 			return rc;
@@ -446,7 +321,7 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 	if (rd->pb)
 		perf_buffer__consume(rd->pb);
 	if (rd->following)
-		sg_follow_read(&rd->fol, on_line, rd);
+		sg_follow_read(&rd->fol, sg_reader_on_line, rd);
 	if (rd->to_syslog)
 		syslog(LOG_INFO, "monitor stopped");
 	return SG_EXIT_OK;
