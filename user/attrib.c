@@ -103,6 +103,12 @@ static void cgroup_path(struct sg_cgcache *c, uint64_t id, char *out, size_t len
 	snprintf(out, len, "%s", s->path);
 }
 
+void sg_cgcache_root(struct sg_cgcache *c, const char *root)
+{
+	snprintf(c->root, sizeof(c->root), "%s", root);
+	c->root_state = 1;
+}
+
 void sg_attrib_read(struct sg_cgcache *cache, uint32_t pid, uint64_t cgroup_id,
 		    struct sg_attrib *a)
 {

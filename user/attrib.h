@@ -34,8 +34,13 @@ struct sg_cgcache {
 	} slot[SG_CGCACHE_SLOTS];
 };
 
-/* Fills a for the event's pid and cgroup id (cache may not be NULL). */
+/* Fills a for the event's pid and cgroup id (cache may not be NULL). The
+ * cgroup2 mount is found in /proc/self/mountinfo at the first lookup,
+ * unless sg_cgcache_root set it. */
 void sg_attrib_read(struct sg_cgcache *cache, uint32_t pid, uint64_t cgroup_id,
 		    struct sg_attrib *a);
+
+/* Looks cgroups up below root instead (tests). */
+void sg_cgcache_root(struct sg_cgcache *cache, const char *root);
 
 #endif

@@ -61,8 +61,12 @@ int sg_follow_read(struct sg_follow *f, void (*line)(void *ctx, const char *text
 	if (f->fd < 0)
 		return sg_follow_open(f, f->path, false) ? 0 : sg_follow_read(f, line, ctx);
 	lines = drain(f, line, ctx);
-	if (!fstat(f->fd, &mine) && lseek(f->fd, 0, SEEK_CUR) > mine.st_size)
-		lseek(f->fd, 0, SEEK_SET); /* cut short (copytruncate): from its start */
+	if (!fstat(f->fd, &mine) && lseek(f->fd, 0, SEEK_CUR) > mine.st_size) {
+		/* cut short (copytruncate): from its start */
+		lseek(f->fd, 0, SEEK_SET);
+		f->len = 0;
+		lines += drain(f, line, ctx);
+	}
 	if (stat(f->path, &now) || (now.st_dev == f->dev && now.st_ino == f->ino))
 		return lines;
 	/* rotated: what the writer put in the old file before it moved on,
