@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -32,11 +33,14 @@ static int hex4(const char *p, unsigned *v)
 	return 0;
 }
 
-/* Appends code point v as UTF-8 (a value below 0x100 as that byte: see
- * event_parse.h). Returns bytes written, 0 when it does not fit. */
+/* Appends code point v as UTF-8, except \u00A0-\u00FF, which json.h
+ * writes only for a byte that was not UTF-8: that byte. (\u0080-\u009F
+ * may be either a C1 control or such a byte; as the control, written
+ * again it is the same escape.) Returns bytes written, 0 when it does
+ * not fit. */
 static size_t put_cp(unsigned v, char *out, size_t room)
 {
-	if (v < 0x100 && room >= 1) {
+	if ((v < 0x80 || (v >= 0xa0 && v < 0x100)) && room >= 1) {
 		out[0] = (char)v;
 		return 1;
 	}
@@ -135,10 +139,12 @@ static void take(struct sg_parsed_event *pe, const char *key, const char *val)
 		e->family = !strcmp(val, "ipv6") ? 6 : 4;
 	else if (!strcmp(key, "addr"))
 		inet_pton(strchr(val, ':') ? AF_INET6 : AF_INET, val, e->addr);
-	else if (!strcmp(key, "comm"))
-		/* a full 16-byte name has no NUL */
+	else if (!strcmp(key, "comm")) {
+		/* a full 16-byte name has no NUL; a shorter one is padded
+		 * (also over a key given twice) */
+		memset(e->comm, 0, SG_COMM_LEN);
 		memcpy(e->comm, val, strnlen(val, SG_COMM_LEN));
-	else if (!strcmp(key, "user"))
+	} else if (!strcmp(key, "user"))
 		snprintf(pe->user, sizeof(pe->user), "%s", val);
 	else if (!strcmp(key, "exe"))
 		snprintf(pe->attrib.exe, sizeof(pe->attrib.exe), "%s", val);
@@ -184,5 +190,7 @@ int sg_event_parse(const char *line, struct sg_parsed_event *out)
 	c.p++;
 	ws(&c);
 	/* an object without these is not an event line */
-	return *c.p || !out->ev.family || !out->unix_time ? -1 : 0;
+	/* a time the writer can write again (no year 5000 and beyond) */
+	return *c.p || !out->ev.family || !isfinite(out->unix_time) || out->unix_time < 1 ||
+	       out->unix_time >= 1e11 ? -1 : 0;
 }

@@ -20,8 +20,9 @@ struct sg_parsed_event {
 };
 
 /* 0, or -1 when line is not one such object (a cut last line, another
- * program's text): the caller skips it. A \u00XX escape gives back the byte
- * itself (json.h writes a byte that is not UTF-8 that way). */
+ * program's text): the caller skips it. A \u00A0-\u00FF escape gives back
+ * the byte itself (json.h writes a byte that is not UTF-8 that way), so a
+ * line written again from the result is the line read. */
 int sg_event_parse(const char *line, struct sg_parsed_event *out);
 
 #endif
