@@ -91,6 +91,14 @@ wait_count() {
 	stop_log "$WORK/log.json"
 	# the same lines: log printed what the monitor wrote
 	diff <(grep '"uid":50[01][0-9],' "$WORK/events.json") <(grep '"uid":50[01][0-9],' "$WORK/log.json")
+	# a log started now: the backlog (the monitor's file) only with --since-load
+	start_log "$WORK/later.json" --json
+	start_log "$WORK/later-since.json" --json --since-load
+	wait_count "$WORK/later-since.json" "$first" "$n" "$n"
+	stop_log "$WORK/later.json"
+	stop_log "$WORK/later-since.json"
+	[ "$(count_uids "$WORK/later-since.json" "$first" "$n")" -eq "$n" ]
+	[ "$(count_uids "$WORK/later.json" "$first" "$n")" -eq 0 ]
 }
 
 @test "a second monitor for the same pin dir is refused with one line; the state names the first" {
