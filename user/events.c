@@ -194,6 +194,7 @@ static void check_monitor(struct reader *rd, const char *pin_dir, bool from_end)
 {
 	struct sg_monitor_info info;
 	bool alive = sg_monitor_find(pin_dir, &info) == 1;
+	int rc;
 
 	if (alive && rd->following && !strcmp(info.output, rd->fol.path))
 		return;
@@ -208,18 +209,29 @@ static void check_monitor(struct reader *rd, const char *pin_dir, bool from_end)
 	rd->following = true;
 	/* no file yet (the monitor has written nothing): fol.path is kept,
 	 * and sg_follow_read opens it once it is there */
-	sg_follow_open(&rd->fol, info.output, from_end);
+	rc = sg_follow_open(&rd->fol, info.output, from_end);
+	if (rc && rc != -ENOENT)
+		sg_warn("cannot read %s, the output of the running monitor (pid %d): %s",
+			info.output, (int)info.pid, strerror(-rc));
 }
 
 /* monitor: announce this reader and open where it writes. 0 or an exit code. */
 static int monitor_start(struct reader *rd, const struct sg_args *args)
 {
-	char def[SG_PATH_LEN];
+	char def[SG_PATH_LEN], cwd[SG_PATH_LEN];
 	const char *output = args->output;
 	int fd;
 
 	if (!output) {
 		sg_monitor_path(args->pin_dir, ".json", def, sizeof(def));
+		output = def;
+	} else if (output[0] != '/') {
+		/* log, in another directory, reads it by the path in the state */
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(def, sizeof(def), "%s/%s", cwd, output) >= (int)sizeof(def)) {
+			sg_err("--output %s: path too long", output);
+			return SG_EXIT_USAGE;
+		}
 		output = def;
 	}
 	fd = sg_monitor_claim(args->pin_dir, output);
