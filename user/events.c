@@ -186,11 +186,11 @@ static long ms_since(const struct timespec *then)
 }
 
 /* log: a monitor that started takes the map over (log follows its file
- * from the start, and the since filter skips what came before); one that
- * stopped hands it back (log reads what is left of its file first).
- * from_end: at log's start, without --since-load, the file's old lines are
- * not wanted at all. */
-static void check_monitor(struct reader *rd, const char *pin_dir, bool from_end)
+ * from its last part, which holds what the monitor wrote before log saw
+ * it; the since filter skips older lines); one that stopped hands it back
+ * (log reads what is left of its file first). At log's start, the file is
+ * read from its end (live) or, with --since-load, from its start. */
+static void check_monitor(struct reader *rd, const char *pin_dir, enum sg_follow_from from)
 {
 	struct sg_monitor_info info;
 	bool alive = sg_monitor_find(pin_dir, &info) == 1;
@@ -209,7 +209,7 @@ static void check_monitor(struct reader *rd, const char *pin_dir, bool from_end)
 	rd->following = true;
 	/* no file yet (the monitor has written nothing): fol.path is kept,
 	 * and sg_follow_read opens it once it is there */
-	rc = sg_follow_open(&rd->fol, info.output, from_end);
+	rc = sg_follow_open(&rd->fol, info.output, from);
 	if (rc && rc != -ENOENT)
 		sg_warn("cannot read %s, the output of the running monitor (pid %d): %s",
 			info.output, (int)info.pid, strerror(-rc));
@@ -253,7 +253,7 @@ static int start(struct reader *rd, const struct sg_args *args, const char *hint
 	if (rd->to_syslog && (rc = monitor_start(rd, args)))
 		return rc;
 	if (!rd->to_syslog)
-		check_monitor(rd, args->pin_dir, !args->since_load);
+		check_monitor(rd, args->pin_dir, args->since_load ? SG_FOLLOW_START : SG_FOLLOW_END);
 	rc = rd->following ? 1 : follow(rd, args->pin_dir, hint);
 	if (rc < 0)
 		return SG_EXIT_RUNTIME;
@@ -316,7 +316,7 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 		}
 		if (!rd->to_syslog && ms_since(&last_check) >= MONITOR_CHECK_MS) {
 			clock_gettime(CLOCK_MONOTONIC, &last_check);
-			check_monitor(rd, args->pin_dir, false);
+			check_monitor(rd, args->pin_dir, SG_FOLLOW_TAIL);
 			if (!rd->following && !reading(rd))
 				last_open = (struct timespec){ 0 }; /* handed back: open it now */
 		}

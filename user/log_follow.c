@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "log_follow.h"
 
-int sg_follow_open(struct sg_follow *f, const char *path, bool from_end)
+int sg_follow_open(struct sg_follow *f, const char *path, enum sg_follow_from from)
 {
 	struct stat st;
 
@@ -23,8 +23,10 @@ int sg_follow_open(struct sg_follow *f, const char *path, bool from_end)
 	}
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
-	if (from_end)
+	if (from == SG_FOLLOW_END)
 		lseek(f->fd, 0, SEEK_END);
+	else if (from == SG_FOLLOW_TAIL && st.st_size > SG_FOLLOW_TAIL_BYTES)
+		lseek(f->fd, st.st_size - SG_FOLLOW_TAIL_BYTES, SEEK_SET);
 	return 0;
 }
 
@@ -59,7 +61,7 @@ int sg_follow_read(struct sg_follow *f, void (*line)(void *ctx, const char *text
 	int lines;
 
 	if (f->fd < 0)
-		return sg_follow_open(f, f->path, false) ? 0 : sg_follow_read(f, line, ctx);
+		return sg_follow_open(f, f->path, SG_FOLLOW_START) ? 0 : sg_follow_read(f, line, ctx);
 	lines = drain(f, line, ctx);
 	if (!fstat(f->fd, &mine) && lseek(f->fd, 0, SEEK_CUR) > mine.st_size) {
 		/* cut short (copytruncate): from its start */
@@ -73,7 +75,7 @@ int sg_follow_read(struct sg_follow *f, void (*line)(void *ctx, const char *text
 	 * then the new file from its start */
 	lines += drain(f, line, ctx);
 	sg_follow_close(f);
-	if (!sg_follow_open(f, f->path, false))
+	if (!sg_follow_open(f, f->path, SG_FOLLOW_START))
 		lines += drain(f, line, ctx);
 	return lines;
 }

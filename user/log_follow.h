@@ -21,9 +21,17 @@ struct sg_follow {
 	char buf[2 * SG_EVENT_LINE_MAX];
 };
 
-/* Opens path at its end (from_end) or start. 0, or -errno (not said: a
- * monitor that has not written yet has no file; try again later). */
-int sg_follow_open(struct sg_follow *f, const char *path, bool from_end);
+enum sg_follow_from {
+	SG_FOLLOW_START,
+	SG_FOLLOW_END,
+	SG_FOLLOW_TAIL, /* the last SG_FOLLOW_TAIL_BYTES (a cut first line
+			 * is not an event line: the reader skips it) */
+};
+#define SG_FOLLOW_TAIL_BYTES (1 << 20)
+
+/* Opens path, reading from there. 0, or -errno (not said: a monitor that
+ * has not written yet has no file; try again later). */
+int sg_follow_open(struct sg_follow *f, const char *path, enum sg_follow_from from);
 /* Calls line(ctx, text) for each whole line there is now; returns how
  * many. Follows a rotation. */
 int sg_follow_read(struct sg_follow *f, void (*line)(void *ctx, const char *text), void *ctx);

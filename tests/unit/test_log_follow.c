@@ -7,7 +7,7 @@
 #include "tap.h"
 #include "log_follow.h"
 
-static char got[4096];
+static char got[2 << 20];
 static struct sg_follow f;
 
 static void take(void *ctx, const char *line)
@@ -39,13 +39,13 @@ int main(void)
 
 	snprintf(path, sizeof(path), "%s/events.json", dir);
 	snprintf(old, sizeof(old), "%s/events.json.1", dir);
-	OK(sg_follow_open(&f, path, true) < 0, "no file yet: an error, nothing said");
+	OK(sg_follow_open(&f, path, SG_FOLLOW_END) < 0, "no file yet: an error, nothing said");
 	STR_EQ(step(), "", "no file, no lines");
 	append(path, "a\nb\n");
 	STR_EQ(step(), "a|b|", "a file that appears is read from its start");
 	sg_follow_close(&f);
 
-	OK(sg_follow_open(&f, path, true) == 0, "open at the end");
+	OK(sg_follow_open(&f, path, SG_FOLLOW_END) == 0, "open at the end");
 	STR_EQ(step(), "", "old lines are not read from the end");
 	append(path, "c\nhalf");
 	STR_EQ(step(), "c|", "a whole line; half a line waits");
@@ -67,8 +67,24 @@ int main(void)
 	STR_EQ(step(), "x|", "a file cut short is read from its start");
 	sg_follow_close(&f);
 
-	OK(sg_follow_open(&f, path, false) == 0, "open at the start");
+	OK(sg_follow_open(&f, path, SG_FOLLOW_START) == 0, "open at the start");
 	STR_EQ(step(), "x|", "from the start: what is there");
+	sg_follow_close(&f);
+
+	/* the tail: a big file from its last part; the cut line is handed
+	 * over too (the event parser rejects it) */
+	{
+		FILE *o = fopen(path, "w");
+
+		for (int i = 0; i < SG_FOLLOW_TAIL_BYTES / 10 + 10; i++)
+			fprintf(o, "line-%04d\n", i % 10000);
+		fputs("the-end\n", o);
+		fclose(o);
+	}
+	OK(sg_follow_open(&f, path, SG_FOLLOW_TAIL) == 0, "open the tail");
+	got[0] = '\0';
+	OK(sg_follow_read(&f, take, NULL) == SG_FOLLOW_TAIL_BYTES / 10 + 1, "about 1 MiB of lines, not all");
+	OK(strstr(got, "the-end|") != NULL, "up to the end");
 	sg_follow_close(&f);
 	unlink(path);
 	unlink(old);
