@@ -155,8 +155,7 @@ struct sg_event {
  * any UID; the last quarter, the reserve, only to UIDs whose offender record
  * is at least a second older than the flood (flood_ns): a burst from many
  * fresh UIDs (a subordinate ID range) cannot starve the accounts known
- * before it. A
- * window that did not use up the shared part ends the flood.
+ * before it. A window that did not use up the shared part ends the flood.
  */
 struct sg_budget {
 	__u64 window_ns;      /* start of the current window (event clock) */
