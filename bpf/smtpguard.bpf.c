@@ -82,6 +82,15 @@ struct {
 	__uint(max_entries, SG_EVENTS_BYTES);
 } sg_events SEC(".maps");
 
+/* The global event budget (struct sg_budget): one slot shared by all
+ * CPUs, so a burst spread over CPUs and UIDs meets one limit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_budget);
+} sg_budget SEC(".maps");
+
 /* Counters are per CPU, but a preempted program can interleave with another
  * run on the same CPU, so additions are atomic to keep the counts exact. */
 #define COUNT(st, field) __sync_fetch_and_add(&(st)->field, 1)
@@ -148,6 +157,41 @@ static __always_inline bool event_allowed(struct sg_offender *o, __u64 now)
 	if (o->window_events >= rate)
 		return false;
 	o->window_events++;
+	return true;
+}
+
+/* Global budget, after the per-UID limit let the event through. Plain
+ * reads and non-fetching atomic adds (old kernels have no fetch-add): under
+ * concurrency a window may give a few more than its limit, one per CPU at
+ * most. */
+static __always_inline bool budget_allows(const struct sg_offender *o, __u64 now)
+{
+	__u32 total = policy.event_rate_total, key = 0;
+	__u32 reserve = total >> 2;
+	struct sg_budget *b;
+
+	if (!total)
+		return true;
+	b = bpf_map_lookup_elem(&sg_budget, &key);
+	if (!b)
+		return true;
+	if (now - b->window_ns >= NSEC_PER_SEC) {
+		if (b->shared < total - reserve)
+			b->flood_ns = 0; /* the last window had room to spare */
+		b->window_ns = now;
+		b->shared = 0;
+		b->reserved = 0;
+	}
+	__sync_fetch_and_add(&b->shared, 1);
+	if (b->shared <= total - reserve)
+		return true;
+	if (!b->flood_ns)
+		b->flood_ns = now;
+	/* the reserve: for accounts refused a second or more before this
+	 * flood began (not the first UIDs of the flood itself) */
+	if (!o || o->first_ns + NSEC_PER_SEC > b->flood_ns || b->reserved >= reserve)
+		return false;
+	__sync_fetch_and_add(&b->reserved, 1);
 	return true;
 }
 
@@ -249,7 +293,7 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 
 	now = stamp_now();
 	o = note_offender(uid, gid, now, addr, family, port, verdict);
-	if (event_allowed(o, now))
+	if (event_allowed(o, now) && budget_allows(o, now))
 		emit_event(ctx, st, now, uid_gid, addr, family, port, verdict);
 	else if (policy.event_rate)
 		COUNT(st, suppressed);

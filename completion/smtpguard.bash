@@ -1,7 +1,7 @@
 # bash completion for smtpguard(8)                       -*- shell-script -*-
 # Commands, options (before or after the command), files for --config and
-# check-config FILE and import-csf FILE, directories for --cgroup and
-# --pin-dir, accounts for explain --user/--group.
+# check-config FILE and import-csf FILE, --output, directories for --cgroup
+# and --pin-dir, accounts for --user/--group.
 
 _smtpguard()
 {
@@ -19,8 +19,12 @@ _smtpguard()
 	local global="--config --cgroup --pin-dir --help --version"
 
 	case $prev in
-	-c | --config)
+	-c | --config | --output)
 		_smtpguard_files
+		return
+		;;
+	--user)
+		COMPREPLY=($(compgen -u -- "$cur"))
 		return
 		;;
 	--cgroup | --pin-dir)
@@ -50,7 +54,7 @@ _smtpguard()
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		-c | --config | --cgroup | --pin-dir | --top | --user | --group | --cgroup-path) ((i++)) ;;
+		-c | --config | --cgroup | --pin-dir | --top | --output | --user | --group | --cgroup-path) ((i++)) ;;
 		-*) ;;
 		*)
 			cmd=$w
@@ -62,7 +66,9 @@ _smtpguard()
 	if [[ $cur == -* ]]; then
 		local opts=$global
 		case $cmd in
-		status | check-config | log) opts+=" --json" ;;
+		status | check-config) opts+=" --json" ;;
+		log) opts+=" --json --user --since-load" ;;
+		monitor) opts+=" --output" ;;
 		stats) opts+=" --json --prometheus --top --reset" ;;
 		explain) opts+=" --json --user --group --cgroup-path" ;;
 		esac

@@ -99,6 +99,12 @@ struct sg_policy {
 	 * end, so a policy written by an older loader is a prefix of this one
 	 * (readers zero-fill what it lacks). */
 	__u32 features;
+	/* Issue 11: the global event budget, events per second over all
+	 * UIDs (config key event_rate_total); 0 = no global budget (also what
+	 * an older loader's policy reads as). A quarter of it is the reserve
+	 * (see struct sg_budget). Fills the padding after features: the
+	 * struct keeps its size. */
+	__u32 event_rate_total;
 };
 
 /* Keys of the LPM tries of allowed destinations. */
@@ -143,6 +149,22 @@ struct sg_event {
 };
 
 /*
+ * Issue 11: state of the global event budget, the one slot of the
+ * "sg_budget" array map (not pinned: a reload starts it afresh). In each
+ * one-second window the first 3/4 of policy.event_rate_total events go to
+ * any UID; the last quarter, the reserve, only to UIDs whose offender record
+ * is at least a second older than the flood (flood_ns): a burst from many
+ * fresh UIDs (a subordinate ID range) cannot starve the accounts known
+ * before it. A window that did not use up the shared part ends the flood.
+ */
+struct sg_budget {
+	__u64 window_ns;      /* start of the current window (event clock) */
+	__u64 flood_ns;       /* when the shared part first ran out; 0: no flood */
+	__u32 shared;         /* events asked for in this window (may pass the limit) */
+	__u32 reserved;       /* reserve events given in this window */
+};
+
+/*
  * The layout both compilers must agree on: the same numbers for the BPF
  * target and the host. A field added, moved or resized fails the build here
  * rather than misreading a pinned map or an event record at run time (and
@@ -167,6 +189,7 @@ SG_ASSERT_AT(sg_policy, cgroup_path, 8248);
 SG_ASSERT_AT(sg_policy, pin_dir, 8504);
 SG_ASSERT_AT(sg_policy, skipped, 8760);
 SG_ASSERT_AT(sg_policy, features, 9016); /* appended fields follow this one */
+SG_ASSERT_AT(sg_policy, event_rate_total, 9020); /* issue 11 */
 
 /* LPM trie keys: the prefix length, then the address bytes, no padding */
 SG_ASSERT_SIZE(sg_prefix4, 8);
@@ -179,6 +202,8 @@ SG_ASSERT_AT(sg_offender, window_events, 32);
 SG_ASSERT_AT(sg_offender, last_addr, 40);
 SG_ASSERT_AT(sg_offender, last_port, 56);
 SG_ASSERT_AT(sg_offender, last_comm, 60);
+
+SG_ASSERT_SIZE(sg_budget, 24); /* issue 11 */
 
 SG_ASSERT_SIZE(sg_event, 72);
 SG_ASSERT_AT(sg_event, pid, 16);

@@ -1,6 +1,6 @@
 # Fuzzing (issue 6): libFuzzer targets for the config parser, the command
 # line and mountinfo/prefix parsing, built with clang and ASan + UBSan.
-#   make fuzz        build $(OUTPUT)/fuzz/fuzz_{config,cli,mountinfo,csf}
+#   make fuzz        build $(OUTPUT)/fuzz/fuzz_{config,cli,mountinfo,csf,event}
 #   make fuzz-short  FUZZ_SHORT_SECONDS (60) per target; fails on any crash,
 #                    leak, undefined behaviour or timeout (CI runs this)
 #   make fuzz-long   FUZZ_LONG_SECONDS (600) per target, on demand
@@ -13,8 +13,8 @@ FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
 FUZZ_CPPFLAGS := -Iinclude -Iuser -DSG_VERSION='"$(VERSION)"'
 # the pure-logic sources of the CLI (CORE_SRCS, Makefile), instrumented
 FUZZ_OBJS    := $(patsubst user/%.c,$(OUTPUT)/fuzz/obj/%.o,$(CORE_SRCS))
-FUZZ_NAMES   := config cli mountinfo csf
-FUZZ_SHORT_NAMES ?= config cli
+FUZZ_NAMES   := config cli mountinfo csf event
+FUZZ_SHORT_NAMES ?= config cli event
 FUZZ_BINS    := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SHORT_SECONDS ?= 60
 FUZZ_LONG_SECONDS  ?= 600

@@ -16,6 +16,8 @@
 #               systemdsystemunitdir, else /lib/systemd/system)
 #   MANDIR      $(PREFIX)/share/man
 #   BASHCOMPDIR $(PREFIX)/share/bash-completion/completions
+# The logrotate snippet for the monitor's events file goes to
+# $(SYSCONFDIR)/logrotate.d/smtpguard.
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
@@ -54,10 +56,12 @@ install-extras:
 	install -D -m 0644 $(SG_MAN8) $(DESTDIR)$(MANDIR)/man8/smtpguard.8
 	install -D -m 0644 $(SG_MAN5) $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5
 	install -D -m 0644 completion/smtpguard.bash $(DESTDIR)$(BASHCOMPDIR)/smtpguard
+	install -D -m 0644 logrotate/smtpguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d/smtpguard
 
 uninstall-extras:
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(SG_UNITS)))
 	rm -f $(DESTDIR)$(MANDIR)/man8/smtpguard.8 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/smtpguard
+	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/smtpguard
 	rm -f $(DESTDIR)$(PKGLIBDIR)/stop-unless-restart
 	rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true

@@ -48,8 +48,8 @@ void sg_print_usage(FILE *out)
 	      "  status              show whether loaded and the effective policy (exit 3: not loaded)\n"
 	      "  check-config [FILE] validate a config and print the effective policy; changes nothing\n"
 	      "  stats               counters and top offenders (--json, --prometheus, --top N, --reset)\n"
-	      "  log                 follow refusal events live, one line each (--json), until interrupted\n"
-	      "  monitor             write each event to syslog; for a service (stops on SIGTERM)\n"
+	      "  log                 follow events live, one line each, until interrupted (follows a monitor)\n"
+	      "  monitor             the one event reader: syslog, JSON lines to --output; for a service\n"
 	      "  explain DEST:PORT   the loaded policy's verdict on one TCP connect, and the deciding rule\n"
 	      "  import-csf [FILE]   print CSF's SMTP settings (default " SG_DEFAULT_CSF ") as smtpguard config\n"
 	      "\n"
@@ -58,12 +58,15 @@ void sg_print_usage(FILE *out)
 	      "      --cgroup DIR    cgroup v2 directory to attach to (default: the cgroup v2 root)\n"
 	      "      --pin-dir DIR   bpffs directory for pins (default " SG_DEFAULT_PIN_DIR ")\n"
 	      "      --json          machine-readable output (status, check-config, stats, log, explain)\n"
-	      "      --user USER     explain: the connecting user, name or UID (default: you)\n"
+	      "      --user USER     explain: the connecting user, name or UID (default: you);\n"
+	      "                      log: only this account's events\n"
 	      "      --group GROUP   explain: its group, name or GID (default: --user's primary one, else yours)\n"
 	      "      --cgroup-path P explain: its cgroup, relative to the cgroup v2 root\n"
 	      "      --prometheus    stats: Prometheus text format (node_exporter textfile collector)\n"
 	      "      --top N         stats: list the N busiest offenders (default 10)\n"
 	      "      --reset         stats: clear counters and offender records\n"
+	      "      --output FILE   monitor: append one JSON line per event to FILE\n"
+	      "      --since-load    log: first the events buffered since load (default: live only)\n"
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
 	      "\n"
@@ -72,7 +75,7 @@ void sg_print_usage(FILE *out)
 }
 
 enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP,
-       OPT_USER, OPT_GROUP, OPT_CGROUP_PATH };
+       OPT_USER, OPT_GROUP, OPT_CGROUP_PATH, OPT_OUTPUT, OPT_SINCE_LOAD };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -85,6 +88,8 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "cgroup-path", required_argument, NULL, OPT_CGROUP_PATH },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "since-load", no_argument, NULL, OPT_SINCE_LOAD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -161,6 +166,8 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 		return set_once(&a->group, optarg, "--group", err, errlen);
 	case OPT_CGROUP_PATH:
 		return set_once(&a->cgroup_path, optarg, "--cgroup-path", err, errlen);
+	case OPT_OUTPUT:
+		return set_once(&a->output, optarg, "--output", err, errlen);
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -168,7 +175,8 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 		a->prometheus = true;
 		return 0;
 	case OPT_RESET:
-		a->reset = true;
+	case OPT_SINCE_LOAD:
+		*(c == OPT_RESET ? &a->reset : &a->since_load) = true;
 		return 0;
 	case OPT_TOP:
 		if (sg_parse_uint(optarg, SG_MAX_TOP, &top))
@@ -238,13 +246,19 @@ static int check_combination(struct sg_args *a, const struct opt_state *o, char 
 	if ((a->prometheus || a->reset || o->top_given) && a->cmd != SG_CMD_STATS)
 		return fail(err, errlen, "--%s applies only to 'stats'",
 			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
-	if ((a->user || a->group || a->cgroup_path) && a->cmd != SG_CMD_EXPLAIN)
+	if (a->user && a->cmd != SG_CMD_EXPLAIN && a->cmd != SG_CMD_LOG)
+		return fail(err, errlen, "%s", "--user applies only to 'explain' and 'log'");
+	if ((a->group || a->cgroup_path) && a->cmd != SG_CMD_EXPLAIN)
 		return fail(err, errlen, "--%s applies only to 'explain'",
-			    a->user ? "user" : a->group ? "group" : "cgroup-path");
+			    a->group ? "group" : "cgroup-path");
 	if (a->cmd == SG_CMD_EXPLAIN && !a->target)
 		return fail(err, errlen, "%s", "explain needs DEST:PORT (try --help)");
 	if (!a->csf_file)
 		a->csf_file = SG_DEFAULT_CSF;
+	if (a->output && a->cmd != SG_CMD_MONITOR)
+		return fail(err, errlen, "%s", "--output applies only to 'monitor'");
+	if (a->since_load && a->cmd != SG_CMD_LOG)
+		return fail(err, errlen, "%s", "--since-load applies only to 'log'");
 	if (a->prometheus && a->json)
 		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
 	if (!o->top_given)

@@ -38,11 +38,14 @@ struct sg_args {
 	bool reset;       /* stats: clear counters and offenders */
 	unsigned top;     /* stats: how many offenders to list (default 10) */
 	/* issue 10 */
-	const char *user;        /* explain --user NAME|UID, or NULL */
+	const char *user;        /* explain, log, stats: --user NAME|UID, or NULL */
 	const char *group;       /* explain --group NAME|GID, or NULL */
 	const char *cgroup_path; /* explain --cgroup-path PATH, or NULL */
 	const char *target;      /* explain DEST:PORT */
 	const char *csf_file;    /* import-csf [FILE] (default SG_DEFAULT_CSF) */
+	/* issue 11 */
+	const char *output; /* monitor: append one JSON line per event here */
+	bool since_load;  /* log: the events buffered since load first */
 };
 
 #define SG_DEFAULT_CSF "/etc/csf/csf.conf"

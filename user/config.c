@@ -26,9 +26,10 @@
 #define MAX_LINE      (1 << 20) /* one allow_users line may list 10,000s of accounts */
 #define MAX_FILE      (16u << 20)
 #define MAX_EVENT_RATE 100000
+#define MAX_EVENT_RATE_TOTAL 1000000
 
 enum key {
-	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_COUNT
+	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_EVENT_RATE_TOTAL, K_COUNT
 };
 
 static const struct {
@@ -42,6 +43,7 @@ static const struct {
 	[K_MODE] = { "mode", false },
 	[K_REDIRECT] = { "redirect_to", false },
 	[K_EVENT_RATE] = { "event_rate", false },
+	[K_EVENT_RATE_TOTAL] = { "event_rate_total", false }, /* issue 11 */
 };
 
 static const char *const mode_names[] = {
@@ -201,6 +203,9 @@ static int apply_default(struct sg_config *cfg, enum key k)
 		break;
 	case K_EVENT_RATE:
 		cfg->event_rate = SG_DEFAULT_EVENT_RATE;
+		break;
+	case K_EVENT_RATE_TOTAL:
+		cfg->event_rate_total = SG_DEFAULT_EVENT_RATE_TOTAL;
 		break;
 	default:
 		break;
@@ -377,14 +382,16 @@ static int value_redirect(struct parse *ps, const char *tok, bool *seen4, bool *
 	return 0;
 }
 
-static int value_event_rate(struct parse *ps, const char *tok)
+/* event_rate and event_rate_total: a number from 0 to max. */
+static int value_rate(struct parse *ps, const char *tok, enum key k, unsigned max,
+		      uint32_t *slot)
 {
 	unsigned long long v;
 
-	if (sg_parse_uint(tok, MAX_EVENT_RATE, &v))
-		return perr(ps, "bad event_rate '%s': must be a number from 0 to %d",
-			    tok, MAX_EVENT_RATE);
-	ps->cfg->event_rate = (uint32_t)v;
+	if (sg_parse_uint(tok, max, &v))
+		return perr(ps, "bad %s '%s': must be a number from 0 to %u",
+			    keys[k].name, tok, max);
+	*slot = (uint32_t)v;
 	return 0;
 }
 
@@ -423,7 +430,12 @@ static int parse_value(struct parse *ps, enum key k, char *value)
 		case K_DSTS: rc = value_dst(ps, tok); break;
 		case K_MODE: rc = value_mode(ps, tok); break;
 		case K_REDIRECT: rc = value_redirect(ps, tok, &seen4, &seen6); break;
-		case K_EVENT_RATE: rc = value_event_rate(ps, tok); break;
+		case K_EVENT_RATE:
+			rc = value_rate(ps, tok, k, MAX_EVENT_RATE, &ps->cfg->event_rate);
+			break;
+		case K_EVENT_RATE_TOTAL:
+			rc = value_rate(ps, tok, k, MAX_EVENT_RATE_TOTAL, &ps->cfg->event_rate_total);
+			break;
 		default: break;
 		}
 	}
@@ -729,6 +741,7 @@ void sg_config_to_policy(const struct sg_config *cfg, struct sg_policy *pol)
 	pol->redirect_port4 = cfg->redirect4.port;
 	pol->redirect_port6 = cfg->redirect6.port;
 	pol->event_rate = cfg->event_rate;
+	pol->event_rate_total = cfg->event_rate_total;
 	for (unsigned i = 0; i < cfg->nports; i++)
 		pol->ports[cfg->ports[i] / 64] |= 1ULL << (cfg->ports[i] % 64);
 	sg_config_skipped_summary(cfg, pol->skipped, sizeof(pol->skipped));
@@ -742,6 +755,7 @@ void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
 	cfg->redirect6 = (struct sg_endpoint){ .family = 6, .port = pol->redirect_port6 };
 	memcpy(cfg->redirect6.addr, pol->redirect_ip6, 16);
 	cfg->event_rate = pol->event_rate;
+	cfg->event_rate_total = pol->event_rate_total;
 	cfg->nports = 0;
 	for (unsigned port = 1; port < 65536 && cfg->nports < SG_MAX_PORTS; port++)
 		if (pol->ports[port / 64] & (1ULL << (port % 64)))

@@ -13,6 +13,7 @@
 #include "prefix.h"
 
 #define SG_DEFAULT_EVENT_RATE 10
+#define SG_DEFAULT_EVENT_RATE_TOTAL 1000 /* issue 11: over all UIDs */
 
 struct sg_ident {
 	uint32_t id;
@@ -43,6 +44,7 @@ struct sg_config {
 	uint32_t mode;         /* enum sg_mode */
 	struct sg_endpoint redirect4, redirect6;
 	uint32_t event_rate;   /* events per UID per second */
+	uint32_t event_rate_total; /* events per second over all UIDs; 0: no budget */
 	struct sg_skipped *skipped; /* names skipped by a lenient parse */
 	unsigned nskipped;
 	/* the summary read back from the kernel (status), when skipped is

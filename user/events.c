@@ -8,9 +8,15 @@
  * map changes, they re-open it. The map is a BPF ring buffer, or a perf
  * event array where the kernel has no ring buffer (SG_FEAT_PERFBUF); the
  * map's type says which.
- * A ring buffer has one consumer position, so two readers at once split
- * the events between them; a perf event array holds one reader's buffers,
- * so a reader re-claims its slots at every re-open check.
+ * A ring buffer has one consumer position, so two readers at once would
+ * split the events between them; a perf event array holds one reader's
+ * buffers. So there is one reader (issue 11): a running monitor announces
+ * itself (monitor_state.h) and writes every event, as JSON, to its output
+ * file as well as to syslog; `log` then follows that file (log_follow.h)
+ * instead of the map, and takes the map over only while no monitor runs.
+ * `log` prints live events only: those stamped before it started are
+ * skipped, unless --since-load asks for the backlog.
+ * Each event gets its attribution (attrib.h) when it is read, best effort.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,35 +32,25 @@
 #include "clock.h"
 #include "commands.h"
 #include "common.h"
+#include "attrib.h"
 #include "event_format.h"
+#include "event_out.h"
+#include "event_parse.h"
+#include "log_follow.h"
+#include "monitor_state.h"
 #include "names.h"
 #include "kstate.h"
+#include "prefix.h"
 #include "sysenv.h"
+#include "events_reader.h"
 
-#define NAME_CACHE_SLOTS 256
-#define NAME_CACHE_TTL   60 /* seconds: accounts come and go on hosting servers */
 #define REOPEN_EVERY_MS  2000
+#define MONITOR_CHECK_MS 200  /* how soon log steps back for a monitor that started */
+#define FOLLOW_IDLE_US   100000
 #define PERF_PAGES       16 /* per CPU, a power of two: 64 KiB with 4 KiB pages */
 #define MAX_CPUS         4096
 
-static volatile sig_atomic_t stop;
-
-struct name_slot {
-	__u32 uid;
-	time_t at;
-	char name[SG_NAME_MAX];
-};
-
-struct reader {
-	bool json, to_syslog;
-	struct name_slot cache[NAME_CACHE_SLOTS];
-	int map_fd;
-	__u32 map_id;
-	__u32 features;          /* of the loaded policy: which clock stamps */
-	bool said;               /* an error following the map was said */
-	struct ring_buffer *rb;  /* one of these two, by the events map's type */
-	struct perf_buffer *pb;
-};
+static volatile sig_atomic_t stop, reopen;
 
 static void on_signal(int sig)
 {
@@ -62,64 +58,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* A tight retry loop by one account must not mean one NSS query per event. */
-static const char *user_name(struct reader *rd, __u32 uid)
+static void on_hup(int sig)
 {
-	struct name_slot *s = &rd->cache[uid % NAME_CACHE_SLOTS];
-	time_t now = time(NULL);
-
-	if (s->at == 0 || s->uid != uid || now - s->at > NAME_CACHE_TTL) {
-		s->uid = uid;
-		s->at = now;
-		sg_user_name(uid, s->name, sizeof(s->name));
-	}
-	return s->name;
-}
-
-static int on_event(void *ctx, void *data, size_t len)
-{
-	struct reader *rd = ctx;
-	struct sg_event ev, *e = &ev;
-	char line[1024], when[48];
-	double t;
-
-	if (len < sizeof(*e))
-		return 0;
-	/* a perf sample is only 4-byte aligned (after its u32 size): copy it
-	 * out rather than read its u64 fields in place */
-	memcpy(&ev, data, sizeof(ev));
-	t = sg_stamp_to_unix(e->ts_ns, rd->features);
-	if (rd->to_syslog) {
-		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
-		syslog(e->verdict == SG_VERDICT_AUDITED ? LOG_NOTICE : LOG_WARNING, "%s", line);
-	} else if (rd->json) {
-		sg_event_json(e, user_name(rd, e->uid), t, line, sizeof(line));
-		printf("%s\n", line);
-	} else {
-		sg_iso_time(t, when, sizeof(when));
-		sg_event_line(e, user_name(rd, e->uid), line, sizeof(line));
-		printf("%s %s\n", when, line);
-	}
-	fflush(stdout);
-	return 0;
-}
-
-static void on_perf_event(void *ctx, int cpu, void *data, __u32 size)
-{
-	on_event(ctx, data, size);
-}
-
-/* The kernel dropped samples from a full per-CPU buffer (the program could
- * not tell, so they are not in the `lost` counter): say so where events go. */
-static void on_perf_lost(void *ctx, int cpu, __u64 count)
-{
-	struct reader *rd = ctx;
-
-	if (rd->to_syslog)
-		syslog(LOG_WARNING, "%llu events lost on CPU %d (buffer full)",
-		       (unsigned long long)count, cpu);
-	else
-		sg_warn("%llu events lost on CPU %d (buffer full)", (unsigned long long)count, cpu);
+	(void)sig;
+	reopen = 1;
 }
 
 static bool reading(const struct reader *rd)
@@ -211,9 +153,9 @@ static int follow(struct reader *rd, const char *pin_dir, const char *cg_hint)
 	}
 	close_reader(rd);
 	if (h.events_perf)
-		rd->pb = perf_buffer__new(fd, PERF_PAGES, on_perf_event, on_perf_lost, rd, NULL);
+		rd->pb = perf_buffer__new(fd, PERF_PAGES, sg_reader_on_perf_event, sg_reader_on_perf_lost, rd, NULL);
 	else
-		rd->rb = ring_buffer__new(fd, on_event, rd, NULL);
+		rd->rb = ring_buffer__new(fd, sg_reader_on_event, rd, NULL);
 	if (!reading(rd)) {
 		rc = -errno;
 		if (!rd->said)
@@ -227,12 +169,92 @@ static int follow(struct reader *rd, const char *pin_dir, const char *cg_hint)
 	return 1;
 }
 
+static double now_unix(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long ms_since(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+/* log: a monitor that started takes the map over (log follows its file
+ * from its last part, which holds what the monitor wrote before log saw
+ * it; the since filter skips older lines); one that stopped hands it back
+ * (log reads what is left of its file first). At log's start, the file is
+ * read from its end (live) or, with --since-load, from its start. */
+static void check_monitor(struct reader *rd, const char *pin_dir, enum sg_follow_from from)
+{
+	struct sg_monitor_info info;
+	bool alive = sg_monitor_find(pin_dir, &info) == 1;
+	int rc;
+
+	if (alive && rd->following && !strcmp(info.output, rd->fol.path))
+		return;
+	if (rd->following) {
+		sg_follow_read(&rd->fol, sg_reader_on_line, rd);
+		sg_follow_close(&rd->fol);
+		rd->following = false;
+	}
+	if (!alive)
+		return;
+	close_reader(rd);
+	rd->following = true;
+	/* no file yet (the monitor has written nothing): fol.path is kept,
+	 * and sg_follow_read opens it once it is there */
+	rc = sg_follow_open(&rd->fol, info.output, from);
+	if (rc && rc != -ENOENT)
+		sg_warn("cannot read %s, the output of the running monitor (pid %d): %s",
+			info.output, (int)info.pid, strerror(-rc));
+}
+
+/* monitor: announce this reader and open where it writes. 0 or an exit code. */
+static int monitor_start(struct reader *rd, const struct sg_args *args)
+{
+	char def[SG_PATH_LEN], cwd[SG_PATH_LEN];
+	const char *output = args->output;
+	int fd;
+
+	if (!output) {
+		sg_monitor_path(args->pin_dir, ".json", def, sizeof(def));
+		output = def;
+	} else if (output[0] != '/') {
+		/* log, in another directory, reads it by the path in the state */
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(def, sizeof(def), "%s/%s", cwd, output) >= (int)sizeof(def)) {
+			sg_err("--output %s: path too long", output);
+			return SG_EXIT_USAGE;
+		}
+		output = def;
+	}
+	fd = sg_monitor_claim(args->pin_dir, output);
+	if (fd < 0)
+		return SG_EXIT_RUNTIME;
+	rd->state_fd = fd;
+	if (sg_event_out_open(&rd->out, output, !args->output))
+		return SG_EXIT_RUNTIME;
+	return 0;
+}
+
 /* The first look: an exit code, or -1 to go on reading. */
 static int start(struct reader *rd, const struct sg_args *args, const char *hint)
 {
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns */
-	int rc = follow(rd, args->pin_dir, hint);
+	struct sigaction hup = { .sa_handler = on_hup };
+	int rc;
 
+	if (rd->to_syslog && (rc = monitor_start(rd, args)))
+		return rc;
+	if (!rd->to_syslog)
+		check_monitor(rd, args->pin_dir, args->since_load ? SG_FOLLOW_START : SG_FOLLOW_END);
+	rc = rd->following ? 1 : follow(rd, args->pin_dir, hint);
 	if (rc < 0)
 		return SG_EXIT_RUNTIME;
 	if (rc == 0 && !rd->to_syslog) {
@@ -241,41 +263,68 @@ static int start(struct reader *rd, const struct sg_args *args, const char *hint
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* the monitor reopens its output file on SIGHUP (logrotate) */
+	sigaction(SIGHUP, rd->to_syslog ? &hup : &sa, NULL);
 	if (rd->to_syslog) {
 		openlog("smtpguard", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		syslog(LOG_INFO, "monitor started (pin dir %s)", args->pin_dir);
+		syslog(LOG_INFO, "monitor started (pin dir %s, output %s)", args->pin_dir,
+		       rd->out.path);
 	}
 	return -1;
 }
 
-/* Reads until a signal, re-opening the map every REOPEN_EVERY_MS. */
+/* One turn of reading the map; re-opens it every REOPEN_EVERY_MS. 0 or
+ * an exit code. */
+static int read_map(struct reader *rd, const struct sg_args *args, const char *hint,
+		    struct timespec *last, bool *waiting_said)
+{
+	int rc;
+
+	if (ms_since(last) >= REOPEN_EVERY_MS) {
+		clock_gettime(CLOCK_MONOTONIC, last);
+		if (follow(rd, args->pin_dir, hint) == 0 && rd->to_syslog && !*waiting_said) {
+			syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
+			*waiting_said = true;
+		} else if (reading(rd)) {
+			*waiting_said = false;
+		}
+	}
+	if (!reading(rd)) {
+		usleep(200000);
+		return 0;
+	}
+	rc = rd->pb ? perf_buffer__poll(rd->pb, MONITOR_CHECK_MS) : ring_buffer__poll(rd->rb, MONITOR_CHECK_MS);
+	if (rc < 0 && rc != -EINTR) {
+		sg_err("reading events failed: %s", strerror(-rc));
+		return SG_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Reads until a signal. */
 static int read_loop(struct reader *rd, const struct sg_args *args, const char *hint)
 {
-	struct timespec last = { 0 }, now;
+	struct timespec last_open = { 0 }, last_check = { 0 };
 	bool waiting_said = false;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &last_open);
 	while (!stop) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
-		    REOPEN_EVERY_MS) {
-			last = now;
-			if (follow(rd, args->pin_dir, hint) == 0 && rd->to_syslog && !waiting_said) {
-				syslog(LOG_NOTICE, "not loaded: waiting for %s/events", args->pin_dir);
-				waiting_said = true;
-			} else if (reading(rd)) {
-				waiting_said = false;
-			}
+		if (reopen) {
+			reopen = 0;
+			sg_event_out_reopen(&rd->out, sg_reader_syslog_warn);
 		}
-		if (!reading(rd)) {
-			usleep(200000);
-			continue;
+		if (!rd->to_syslog && ms_since(&last_check) >= MONITOR_CHECK_MS) {
+			clock_gettime(CLOCK_MONOTONIC, &last_check);
+			check_monitor(rd, args->pin_dir, SG_FOLLOW_TAIL);
+			if (!rd->following && !reading(rd))
+				last_open = (struct timespec){ 0 }; /* handed back: open it now */
 		}
-		rc = rd->pb ? perf_buffer__poll(rd->pb, 500) : ring_buffer__poll(rd->rb, 500);
-		if (rc < 0 && rc != -EINTR) {
-			sg_err("reading events failed: %s", strerror(-rc));
-			return SG_EXIT_RUNTIME;
+		if (rd->following) {
+			if (!sg_follow_read(&rd->fol, sg_reader_on_line, rd))
+				usleep(FOLLOW_IDLE_US);
+		} else if ((rc = read_map(rd, args, hint, &last_open, &waiting_said))) {
+			return rc;
 		}
 	}
 	/* what is already there */
@@ -283,9 +332,30 @@ static int read_loop(struct reader *rd, const struct sg_args *args, const char *
 		ring_buffer__consume(rd->rb);
 	if (rd->pb)
 		perf_buffer__consume(rd->pb);
+	if (rd->following)
+		sg_follow_read(&rd->fol, sg_reader_on_line, rd);
 	if (rd->to_syslog)
 		syslog(LOG_INFO, "monitor stopped");
 	return SG_EXIT_OK;
+}
+
+/* log --user NAME|UID: 0, or an exit code with the line said. */
+static int take_user(struct reader *rd, const char *user)
+{
+	unsigned long long id;
+
+	if (!user)
+		return 0;
+	rd->user_filter = true;
+	if (!sg_parse_uint(user, UINT32_MAX - 1, &id)) {
+		rd->user_uid = (__u32)id;
+		return 0;
+	}
+	if (sg_user_id(user, &rd->user_uid)) {
+		sg_err("--user: no such user '%s'", user);
+		return SG_EXIT_USAGE;
+	}
+	return 0;
 }
 
 static int run(const struct sg_args *args, bool to_syslog)
@@ -301,7 +371,10 @@ static int run(const struct sg_args *args, bool to_syslog)
 	}
 	rd->json = args->json;
 	rd->to_syslog = to_syslog;
-	rd->map_fd = -1;
+	rd->map_fd = rd->state_fd = rd->out.fd = rd->fol.fd = -1;
+	rd->since = to_syslog || args->since_load ? 0 : now_unix();
+	if ((rc = take_user(rd, args->user)))
+		return rc;
 	if (sg_check_privileges())
 		return SG_EXIT_RUNTIME;
 	/* with the pins gone, the map is found through the attached program */
@@ -310,6 +383,18 @@ static int run(const struct sg_args *args, bool to_syslog)
 	if ((rc = start(rd, args, hint)) < 0)
 		rc = read_loop(rd, args, hint);
 	close_reader(rd);
+	sg_follow_close(&rd->fol);
+	/* the default file is in memory, and only for a log following this
+	 * monitor (which keeps reading it through its open fd) */
+	if (rd->out.capped && rd->state_fd >= 0) {
+		char old[SG_PATH_LEN + 4];
+
+		snprintf(old, sizeof(old), "%s.1", rd->out.path);
+		unlink(old);
+		unlink(rd->out.path);
+	}
+	sg_event_out_close(&rd->out);
+	sg_monitor_release(args->pin_dir, rd->state_fd);
 	return rc;
 }
 

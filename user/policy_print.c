@@ -59,6 +59,11 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 	sg_format_endpoint(&cfg->redirect6, buf, sizeof(buf));
 	fprintf(out, " %s%s\n", buf, cfg->mode == SG_MODE_REDIRECT ? "" : " (used in redirect mode)");
 	fprintf(out, "%-20s %u per UID per second\n", "event rate:", cfg->event_rate);
+	if (cfg->event_rate_total)
+		fprintf(out, "%-20s %u per second over all UIDs\n", "event rate total:",
+			cfg->event_rate_total);
+	else
+		fprintf(out, "%-20s unlimited\n", "event rate total:");
 }
 
 static void idents_json(struct sg_json *j, const char *key, const char *idkey,
@@ -106,6 +111,7 @@ void sg_policy_json(struct sg_json *j, const struct sg_config *cfg)
 	sg_json_string(j, buf);
 	sg_json_close(j, ']');
 	sg_json_kuint(j, "event_rate", cfg->event_rate);
+	sg_json_kuint(j, "event_rate_total", cfg->event_rate_total);
 	sg_config_skipped_summary(cfg, skipped, sizeof(skipped));
 	if (skipped[0])
 		sg_json_kstr(j, "skipped", skipped);

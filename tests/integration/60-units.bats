@@ -71,17 +71,17 @@ help_options() {
 		usr/share/man/man8/smtpguard.8:644 usr/share/man/man5/smtpguard.conf.5:644 \
 		usr/share/bash-completion/completions/smtpguard:644 \
 		usr/lib/smtpguard/stop-unless-restart:755 \
-		etc/smtpguard/smtpguard.conf:640; do
+		etc/smtpguard/smtpguard.conf:640 etc/logrotate.d/smtpguard:644; do
 		[ -f "$D/${f%:*}" ] || { echo "missing /${f%:*}"; find "$D" -type f; return 1; }
 		[ "$(stat -c %a "$D/${f%:*}")" = "${f##*:}" ] ||
 			{ echo "/${f%:*}: mode $(stat -c %a "$D/${f%:*}"), want ${f##*:}"; return 1; }
 	done
 	# exactly these files, nothing stray
-	[ "$(find "$D" -type f | wc -l)" -eq 8 ] || { find "$D" -type f; return 1; }
+	[ "$(find "$D" -type f | wc -l)" -eq 9 ] || { find "$D" -type f; return 1; }
 	cmp "$TOP/smtpguard" "$D/usr/sbin/smtpguard"
 	cmp "$TOP/smtpguard.conf.example" "$D/etc/smtpguard/smtpguard.conf"
 	grep -qx 'ExecStart=/usr/sbin/smtpguard load' "$D/$ud/smtpguard.service"
-	grep -qx 'ExecStart=/usr/sbin/smtpguard monitor' "$D/$ud/smtpguard-monitor.service"
+	grep -qx 'ExecStart=/usr/sbin/smtpguard monitor --output /var/log/smtpguard/events.json' "$D/$ud/smtpguard-monitor.service"
 	# the config names accounts and destinations: root's only
 	[ "$(stat -c %U:%G "$D/etc/smtpguard/smtpguard.conf")" = root:root ]
 	cmp "$TOP/scripts/stop-unless-restart" "$D/usr/lib/smtpguard/stop-unless-restart"
@@ -100,7 +100,7 @@ help_options() {
 	grep -qx 'ExecStart=/usr/local/sbin/smtpguard load' "$u"
 	grep -qx 'ExecReload=/usr/local/sbin/smtpguard load' "$u"
 	grep -qx 'ExecStop=/usr/local/libexec/smtpguard/stop-unless-restart %n /usr/local/sbin/smtpguard unload' "$u"
-	grep -qx 'ExecStart=/usr/local/sbin/smtpguard monitor' "$D/etc/systemd/system/smtpguard-monitor.service"
+	grep -qx 'ExecStart=/usr/local/sbin/smtpguard monitor --output /var/log/smtpguard/events.json' "$D/etc/systemd/system/smtpguard-monitor.service"
 	run grep -rqE '/usr/sbin/smtpguard|/usr/lib/smtpguard' "$D/etc/systemd/system"
 	[ "$status" -eq 1 ]
 	rm -rf "${D:?}"/*
@@ -330,7 +330,9 @@ help_options() {
 		      _smtpguard smtpguard "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
 		      printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "; echo; }
 		t smtpguard ""
-		t smtpguard stats --
+		# every option, each where it applies: stats, log, monitor
+		{ t smtpguard stats --; t smtpguard log --; t smtpguard monitor --; } |
+			tr " " "\n" | grep . | sort -u | tr "\n" " "; echo
 		t smtpguard --config "$2/fil"
 		t smtpguard --pin-dir "$2/"
 		t smtpguard check-config "$2/fileA"
@@ -345,8 +347,8 @@ help_options() {
 		grep -qw -- "$c" <<<"$cmds" || { echo "command $c not completed"; return 1; }
 	done
 	# explain's own options (issue 10) are completed for explain
-	for o in $(help_options | grep -- '^--' | grep -vxE -- '--(user|group|cgroup-path)'); do
-		grep -qw -- "$o" <<<"$opts" || { echo "option $o not completed for stats"; return 1; }
+	for o in $(help_options | grep -- '^--' | grep -vxE -- '--(group|cgroup-path)'); do
+		grep -qw -- "$o" <<<"$opts" || { echo "option $o not completed for stats, log or monitor"; return 1; }
 	done
 	for o in --user --group --cgroup-path --json; do
 		grep -qw -- "$o" <<<"${lines[7]}" || { echo "option $o not completed for explain"; return 1; }

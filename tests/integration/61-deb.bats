@@ -131,7 +131,7 @@ purged() {
 	run dpkg-deb -f "$deb" Depends
 	grep -q libbpf <<<"$output"
 	dpkg-deb -e "$deb" "$B/ctl"
-	[ "$(cat "$B/ctl/conffiles")" = /etc/smtpguard/smtpguard.conf ]
+	[ "$(sort "$B/ctl/conffiles")" = $'/etc/logrotate.d/smtpguard\n/etc/smtpguard/smtpguard.conf' ]
 	# removal unloads first; an upgrade reloads in place, never stops
 	grep -q 'smtpguard unload' "$B/ctl/prerm"
 	grep -B1 "deb-systemd-invoke stop 'smtpguard.service'" "$B/ctl/prerm" |
@@ -305,11 +305,12 @@ purged() {
 	local f
 	for f in /usr/sbin/smtpguard /etc/smtpguard/smtpguard.conf /systemd/system/smtpguard.service \
 		/systemd/system/smtpguard-monitor.service /man8/smtpguard.8 /man5/smtpguard.conf.5 \
-		/usr/share/bash-completion/completions/smtpguard /smtpguard/stop-unless-restart; do
+		/usr/share/bash-completion/completions/smtpguard /smtpguard/stop-unless-restart \
+		/etc/logrotate.d/smtpguard; do
 		grep -qF -- "$f" <<<"$output" || { echo "$f not in the rpm"; echo "$output"; return 1; }
 	done
 	run rpm -qcp "$rpmf"
-	[ "$output" = /etc/smtpguard/smtpguard.conf ]
+	[ "$(sort <<<"$output")" = $'/etc/logrotate.d/smtpguard\n/etc/smtpguard/smtpguard.conf' ]
 	run rpm -qp --licensefiles "$rpmf"
 	grep -q '/LICENSE$' <<<"$output" || { echo "no %license: $output"; return 1; }
 	# the config is readable by root only

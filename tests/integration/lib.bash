@@ -259,6 +259,7 @@ stop_readers() {
 # /dev/log; what it logs goes to $WORK/syslog.txt, its stderr to
 # $WORK/monitor.err. Both are readers (stop_readers, or kill by their pid
 # files). Returns once the monitor has said it started (or after 5 s).
+# ARGS are more monitor options (--output FILE).
 monitor_to_test_syslog() {
 	cat >"$WORK/syslogd.py" <<'PY'
 import socket, sys
@@ -268,11 +269,12 @@ out = open(sys.argv[1], "w", buffering=1)
 while True:
     out.write(s.recv(4096).decode(errors="replace") + "\n")
 PY
+	rm -f "$WORK/syslog.txt" # a run before said "monitor started" in it
 	unshare --mount --propagation private sh -c '
 		mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3
 		/usr/bin/python3 "$1/syslogd.py" "$1/syslog.txt" & echo $! >"$1/reader-syslogd.pid"
 		for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
-		exec "$2" monitor --pin-dir "$3"' sh "$WORK" "$SG" "$PIN" 2>"$WORK/monitor.err" &
+		sg=$2 pin=$3; shift 3; exec "$sg" monitor --pin-dir "$pin" "$@"' sh "$WORK" "$SG" "$PIN" "$@" 2>"$WORK/monitor.err" &
 	echo $! >"$WORK/reader-monitor.pid"
 	for _ in $(seq 50); do grep -q "monitor started" "$WORK/syslog.txt" 2>/dev/null && break; sleep 0.1; done
 }

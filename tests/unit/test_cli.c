@@ -112,6 +112,22 @@ int main(void)
 	OK(!a.json && a.cgroup == NULL, "a second parse does not keep old options");
 
 	/* bad command lines: exact messages */
+	/* issue 11: monitor --output, log --since-load and --user */
+	GOOD(SG_CMD_MONITOR, "monitor", "--output", "/var/log/x.json");
+	STR_EQ(a.output, "/var/log/x.json", "--output FILE");
+	GOOD(SG_CMD_LOG, "log", "--since-load", "--user", "alice", "--json");
+	OK(a.since_load && a.json && !strcmp(a.user, "alice"), "log --since-load --user alice --json");
+	GOOD(SG_CMD_LOG, "--user=1001", "log");
+	STR_EQ(a.user, "1001", "--user=UID before the command");
+	GOOD(SG_CMD_LOG, "log");
+	OK(!a.since_load && !a.user && !a.output, "log: live, every user, by default");
+	BAD("--output applies only to 'monitor'", "log", "--output", "/x");
+	BAD("--since-load applies only to 'log'", "monitor", "--since-load");
+	BAD("--user applies only to 'log'", "load", "--user", "alice");
+	BAD("option '--user' given twice", "log", "--user", "a", "--user", "b");
+	BAD("option '--output' needs a non-empty value", "monitor", "--output", "");
+	BAD("option '--user' needs a value", "log", "--user");
+	BAD("option '--since-load' takes no value", "log", "--since-load=1");
 	BAD("no command given (try --help)", "--json");
 	BAD("no command given (try --help)", "--pin-dir", "/x");
 	BAD("unknown command 'lod' (try --help)", "lod");

@@ -188,6 +188,7 @@ static void test_defaults(void)
 	sg_format_endpoint(&cfg.redirect6, buf, sizeof(buf));
 	STR_EQ(buf, "[::1]:25", "defaults: redirect v6");
 	OK(cfg.event_rate == SG_DEFAULT_EVENT_RATE, "defaults: event rate");
+	OK(cfg.event_rate_total == SG_DEFAULT_EVENT_RATE_TOTAL, "defaults: global event budget");
 	sg_config_free(&cfg);
 	OK(cfg.users == NULL && cfg.nusers == 0, "free clears the config");
 	sg_config_free(&cfg); /* twice is harmless */
@@ -288,6 +289,10 @@ static void test_good(void)
 	sg_config_free(&cfg);
 	good("mode = enforce\nevent_rate = 0\n", &cfg);
 	OK(cfg.mode == SG_MODE_ENFORCE && cfg.event_rate == 0, "mode enforce, event_rate 0");
+	sg_config_free(&cfg);
+	good("event_rate_total = 0\n", &cfg);
+	OK(cfg.event_rate_total == 0 && cfg.event_rate == SG_DEFAULT_EVENT_RATE,
+	   "event_rate_total 0: no global budget");
 	sg_config_free(&cfg);
 	good("event_rate = 100000\n", &cfg);
 	OK(cfg.event_rate == 100000, "event_rate at its limit");
@@ -404,6 +409,10 @@ static void test_bad(void)
 	bad("event_rate = 100001\n", "1: bad event_rate '100001': must be a number from 0 to 100000");
 	bad("event_rate = -1\n", "1: bad event_rate '-1': must be a number from 0 to 100000");
 	bad("event_rate = 1 2\n", "1: 'event_rate' takes one value");
+	/* issue 11: the global budget */
+	bad("event_rate_total = 1000001\n",
+	    "1: bad event_rate_total '1000001': must be a number from 0 to 1000000");
+	bad("event_rate_total = x\n", "1: bad event_rate_total 'x': must be a number from 0 to 1000000");
 	bad("event_rate =\n", "1: 'event_rate' needs a value");
 	bad("event_rate = 5\nevent_rate = 5\n", "2: 'event_rate' is set twice (first on line 1)");
 	bad("redirect_to =\n", "1: 'redirect_to' needs a value");
@@ -554,18 +563,18 @@ static void test_policy(void)
 	struct sg_config cfg, back;
 	struct sg_policy pol;
 
-	good("ports = 1 25 63 64 65535\nmode = redirect\nevent_rate = 7\n"
+	good("ports = 1 25 63 64 65535\nmode = redirect\nevent_rate = 7\nevent_rate_total = 77\n"
 	     "redirect_to = 192.0.2.5:26 [2001:db8::5]:27\n", &cfg);
 	sg_config_to_policy(&cfg, &pol);
-	OK(pol.format == SG_FORMAT_VERSION && pol.mode == SG_MODE_REDIRECT && pol.event_rate == 7,
-	   "policy: format, mode, rate");
+	OK(pol.format == SG_FORMAT_VERSION && pol.mode == SG_MODE_REDIRECT && pol.event_rate == 7 &&
+	   pol.event_rate_total == 77, "policy: format, mode, rates");
 	OK(pol.ports[0] == ((1ULL << 1) | (1ULL << 25) | (1ULL << 63)) && pol.ports[1] == 1 &&
 	   pol.ports[1023] == (1ULL << 63), "policy: port bitmap");
 	OK(pol.redirect_port4 == 26 && pol.redirect_port6 == 27, "policy: redirect ports");
 	memset(&back, 0, sizeof(back));
 	sg_policy_to_config(&pol, &back);
 	OK(back.nports == 5 && back.ports[0] == 1 && back.ports[4] == 65535, "policy back: ports");
-	OK(back.mode == cfg.mode && back.event_rate == 7 &&
+	OK(back.mode == cfg.mode && back.event_rate == 7 && back.event_rate_total == 77 &&
 	   !memcmp(&back.redirect4, &cfg.redirect4, sizeof(back.redirect4)) &&
 	   !memcmp(&back.redirect6, &cfg.redirect6, sizeof(back.redirect6)),
 	   "policy back: mode, rate, redirect");
@@ -593,14 +602,15 @@ static void test_print(void)
 	       "allow groups:        (none)\n"
 	       "allow destinations:  127.0.0.0/8 ::1/128\n"
 	       "redirect to:         127.0.0.1:25 [::1]:25 (used in redirect mode)\n"
-	       "event rate:          10 per UID per second\n", "policy as text");
+	       "event rate:          10 per UID per second\n"
+	       "event rate total:    1000 per second over all UIDs\n", "policy as text");
 	free(s);
 	s = policy_text(&cfg, 1);
 	STR_EQ(s,
 	       "\"mode\":\"enforce\",\"ports\":[25,587],"
 	       "\"allow_users\":[{\"uid\":0,\"name\":\"root\"},{\"uid\":4000000000,\"name\":null}],"
 	       "\"allow_groups\":[],\"allow_destinations\":[\"127.0.0.0/8\",\"::1/128\"],"
-	       "\"redirect_to\":[\"127.0.0.1:25\",\"[::1]:25\"],\"event_rate\":10",
+	       "\"redirect_to\":[\"127.0.0.1:25\",\"[::1]:25\"],\"event_rate\":10,\"event_rate_total\":1000",
 	       "policy as JSON");
 	free(s);
 	sg_config_free(&cfg);
@@ -613,7 +623,8 @@ static void test_print(void)
 	       "allow groups:        root(0)\n"
 	       "allow destinations:  (none)\n"
 	       "redirect to:         127.0.0.1:25 [::1]:25\n"
-	       "event rate:          10 per UID per second\n", "empty policy as text");
+	       "event rate:          10 per UID per second\n"
+	       "event rate total:    1000 per second over all UIDs\n", "empty policy as text");
 	free(s);
 	sg_config_free(&cfg);
 
@@ -670,7 +681,7 @@ static void test_lenient(void)
 	   "text printer: a skipped: line");
 	free(s);
 	s = policy_text(&cfg, 1);
-	OK(strstr(s, ",\"event_rate\":10,\"skipped\":\"user no-such-user-sgtest "
+	OK(strstr(s, ",\"event_rate\":10,\"event_rate_total\":1000,\"skipped\":\"user no-such-user-sgtest "
 		     "(smtpguard.conf:1), group no-such-group-sgtest (smtpguard.conf:2)\"") != NULL,
 	   "JSON printer: a skipped field");
 	free(s);

@@ -34,20 +34,50 @@ static void test_event_line(void)
 	struct sg_event e = sample_event();
 	char buf[1024];
 
-	sg_event_line(&e, "alice", buf, sizeof(buf));
+	sg_event_line(&e, "alice", NULL, buf, sizeof(buf));
 	STR_EQ(buf, "refused uid=1001(alice) pid=4242 comm=php-fpm dst=203.0.113.9:25 "
 		    "family=ipv4 gid=1002 tid=4243 cgroup=77", "event line with a user name");
-	sg_event_line(&e, "", buf, sizeof(buf));
+	sg_event_line(&e, "", NULL, buf, sizeof(buf));
 	OK(strstr(buf, "refused uid=1001 pid=4242 ") == buf, "event line without a name: %s", buf);
 
 	e.family = 6;
 	e.verdict = SG_VERDICT_REDIRECTED;
 	inet_pton(AF_INET6, "2001:db8::2", e.addr);
 	memcpy(e.comm, "a b=c\"\\\x01xxxxxxxxxxxx", 16); /* no NUL: all 16 bytes used */
-	sg_event_line(&e, NULL, buf, sizeof(buf));
+	sg_event_line(&e, NULL, NULL, buf, sizeof(buf));
 	STR_EQ(buf, "redirected uid=1001 pid=4242 comm=a?b?c???xxxxxxxx dst=[2001:db8::2]:25 "
 		    "family=ipv6 gid=1002 tid=4243 cgroup=77",
 	       "IPv6 destination in brackets; unsafe comm bytes and a 16-byte comm handled");
+}
+
+/* issue 10: attribution fields, best effort */
+static void test_event_attrib(void)
+{
+	struct sg_event e = sample_event();
+	struct sg_attrib a = { .exe = "/usr/sbin/php-fpm8.2", .cwd = "/home/alice/my site",
+			       .cgroup = "/system.slice/php-fpm.service" };
+	char buf[SG_EVENT_LINE_MAX];
+
+	sg_event_line(&e, "alice", &a, buf, sizeof(buf));
+	STR_EQ(buf, "refused uid=1001(alice) pid=4242 comm=php-fpm dst=203.0.113.9:25 "
+		    "family=ipv4 gid=1002 tid=4243 cgroup=77 cgroup_path=/system.slice/php-fpm.service "
+		    "exe=/usr/sbin/php-fpm8.2 cwd=/home/alice/my\\x20site",
+	       "event line with attribution; a blank in a path escaped");
+	a.exe[0] = '\0';
+	strcpy(a.cwd, "/x=\"\xc3\xa9\n");
+	sg_event_line(&e, "alice", &a, buf, sizeof(buf));
+	OK(strstr(buf, " cgroup_path=/system.slice/php-fpm.service cwd=/x\\x3d\\x22\\xc3\\xa9\\x0a") &&
+	   !strstr(buf, "exe="), "unknown exe left out; unsafe bytes escaped: %s", buf);
+	sg_event_json(&e, "alice", 1700000000.5, &a, buf, sizeof(buf));
+	OK(strstr(buf, "\"cgroup\":\"/system.slice/php-fpm.service\",\"exe\":null,"
+		       "\"cwd\":\"/x=\\\"\xc3\xa9\\u000a\"}") != NULL, "JSON attribution: %s", buf);
+	memset(a.cwd, 'x', sizeof(a.cwd) - 1);
+	memset(a.exe, 0xff, sizeof(a.exe) - 1);
+	memset(a.cgroup, '"', sizeof(a.cgroup) - 1);
+	sg_event_json(&e, "alice", 1700000000.5, &a, buf, sizeof(buf));
+	OK(buf[strlen(buf) - 1] == '}', "the longest attribution fits SG_EVENT_LINE_MAX");
+	sg_event_line(&e, "alice", &a, buf, sizeof(buf));
+	OK(strlen(buf) < sizeof(buf) - 1 && buf[strlen(buf) - 1] == 'x', "and in a text line");
 }
 
 static void test_event_json(void)
@@ -56,18 +86,20 @@ static void test_event_json(void)
 	char buf[2048];
 
 	memcpy(e.comm, "q\"\\\x7f", 5);
-	sg_event_json(&e, "al\"ice", 1700000000.5, buf, sizeof(buf));
+	sg_event_json(&e, "al\"ice", 1700000000.5, NULL, buf, sizeof(buf));
 	OK(strstr(buf, "\"user\":\"al\\\"ice\"") != NULL, "user name escaped: %s", buf);
 	OK(strstr(buf, "\"comm\":\"q\\\"\\\\\\u007f\"") != NULL, "comm escaped");
 	OK(strstr(buf, "\"dst\":\"203.0.113.9:25\",\"addr\":\"203.0.113.9\",\"port\":25,"
-		       "\"family\":\"ipv4\",\"cgroup_id\":77}") != NULL, "destination fields");
+		       "\"family\":\"ipv4\",\"cgroup_id\":77,") != NULL, "destination fields");
+	OK(strstr(buf, "\"cgroup\":null,\"exe\":null,\"cwd\":null}") != NULL,
+	   "no attribution: null fields");
 	OK(strstr(buf, "\"ts\":1700000000.500,") != NULL, "timestamp in seconds");
-	sg_event_json(&e, "", 0, buf, sizeof(buf));
+	sg_event_json(&e, "", 0, NULL, buf, sizeof(buf));
 	OK(strstr(buf, "\"user\":null") != NULL, "no name is null");
 
 	/* a name set with prctl: any bytes; invalid UTF-8 as escaped bytes */
 	memcpy(e.comm, "\xff\xe9" "caf\xc3\xa9\xed\xa0\x80xxxxxx", 16);
-	sg_event_json(&e, "\xe9t\xc3\xa9", 1700000000.9996, buf, sizeof(buf));
+	sg_event_json(&e, "\xe9t\xc3\xa9", 1700000000.9996, NULL, buf, sizeof(buf));
 	OK(strstr(buf, "\"comm\":\"\\u00ff\\u00e9caf\xc3\xa9\\u00ed\\u00a0\\u0080xxxxxx\"") != NULL,
 	   "comm: valid UTF-8 kept, other bytes escaped: %s", buf);
 	OK(strstr(buf, "\"user\":\"\\u00e9t\xc3\xa9\"") != NULL, "user name escaped the same way");
@@ -170,6 +202,7 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	test_event_line();
 	test_event_json();
+	test_event_attrib();
 	test_time();
 	test_sorting_and_top();
 	test_json();
