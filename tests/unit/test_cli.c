@@ -123,7 +123,7 @@ int main(void)
 	OK(!a.since_load && !a.user && !a.output, "log: live, every user, by default");
 	BAD("--output applies only to 'monitor'", "log", "--output", "/x");
 	BAD("--since-load applies only to 'log'", "monitor", "--since-load");
-	BAD("--user applies only to 'log'", "load", "--user", "alice");
+	BAD("--user applies only to 'explain' and 'log'", "load", "--user", "alice");
 	BAD("option '--user' given twice", "log", "--user", "a", "--user", "b");
 	BAD("option '--output' needs a non-empty value", "monitor", "--output", "");
 	BAD("option '--user' needs a value", "log", "--user");
