@@ -24,7 +24,9 @@
 #define MAX_EVENT_RATE 100000
 
 enum key {
-	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_COUNT
+	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE,
+	K_ACCT_USERS, K_ACCT_GROUPS, K_CGROUPS, /* issue 10 */
+	K_COUNT
 };
 
 static const struct {
@@ -38,6 +40,9 @@ static const struct {
 	[K_MODE] = { "mode", false },
 	[K_REDIRECT] = { "redirect_to", false },
 	[K_EVENT_RATE] = { "event_rate", false },
+	[K_ACCT_USERS] = { "allow_user_destinations", true },
+	[K_ACCT_GROUPS] = { "allow_group_destinations", true },
+	[K_CGROUPS] = { "allow_cgroups", true },
 };
 
 static const char *const mode_names[] = {
@@ -70,6 +75,10 @@ struct parse {
 	struct sg_config *cfg;
 	bool lenient_names;
 	unsigned unpriv_port_start;
+	/* allow_*_destinations: the entry the line's account makes, and
+	 * whether that account was unknown (its DESTs are then skipped) */
+	struct sg_acct_dst acct;
+	bool acct_skip;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -214,6 +223,11 @@ void sg_config_free(struct sg_config *cfg)
 	free(cfg->groups);
 	free(cfg->dsts);
 	free(cfg->skipped);
+	free(cfg->acct);
+	free(cfg->cgroups);
+	cfg->acct = NULL;
+	cfg->cgroups = NULL;
+	cfg->nacct = cfg->ncgroups = 0;
 	cfg->users = NULL;
 	cfg->groups = NULL;
 	cfg->dsts = NULL;
@@ -247,34 +261,43 @@ static int value_port(struct parse *ps, const char *tok)
 	return 0;
 }
 
-/* Records a name that did not resolve (lenient parse). Bounded by the id
- * limits, so a config cannot make it grow without end. */
-static int add_skipped(struct parse *ps, const char *name, bool user)
+/* Records a name (or cgroup path) that did not resolve (lenient parse).
+ * Bounded by the id limits, so a config cannot make it grow without end. */
+int sg_config_skip(struct sg_config *cfg, const char *name, unsigned line, bool user,
+		   bool cgroup)
 {
-	struct sg_config *cfg = ps->cfg;
 	struct sg_skipped *a;
 
-	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS)
-		return perr(ps, "too many unknown names: at most %d", SG_MAX_UIDS + SG_MAX_GIDS);
+	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS + SG_MAX_CGROUPS)
+		return -1;
 	if ((cfg->nskipped & (cfg->nskipped - 1)) == 0) {
 		a = realloc(cfg->skipped, sizeof(*a) * (cfg->nskipped ? cfg->nskipped * 2 : 8));
 		if (!a)
-			return perr(ps, "out of memory");
+			return -1;
 		cfg->skipped = a;
 	}
 	a = &cfg->skipped[cfg->nskipped++];
 	a->user = user;
-	a->line = ps->line;
+	a->cgroup = cgroup;
+	a->line = line;
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	return 0;
 }
 
-/* A user or group, by name (NSS) or by number. */
-static int value_ident(struct parse *ps, const char *tok, bool user)
+static int add_skipped(struct parse *ps, const char *name, bool user)
 {
-	struct sg_config *cfg = ps->cfg;
+	if (sg_config_skip(ps->cfg, name, ps->line, user, false))
+		return perr(ps, "too many unknown names: at most %d", SG_MAX_UIDS + SG_MAX_GIDS);
+	return 0;
+}
+
+/* A user or group, by name (NSS) or by number, into *id and name: 0, 1
+ * when the name is unknown and was recorded as skipped (lenient parse), or
+ * -1 (said). */
+static int resolve_ident(struct parse *ps, const char *tok, bool user, uint32_t *idp,
+			 char name[SG_NAME_MAX])
+{
 	const char *what = user ? "user" : "group";
-	char name[SG_NAME_MAX] = "";
 	unsigned long long v;
 	uint32_t id;
 
@@ -289,11 +312,27 @@ static int value_ident(struct parse *ps, const char *tok, bool user)
 		if (strlen(tok) >= SG_NAME_MAX)
 			return perr(ps, "%s name '%.32s...' is too long (at most %d characters)",
 				    what, tok, SG_NAME_MAX - 1);
-		if ((user ? sg_user_id(tok, &id) : sg_group_id(tok, &id)))
-			return ps->lenient_names ? add_skipped(ps, tok, user)
-						 : perr(ps, "unknown %s '%s'", what, tok);
-		snprintf(name, sizeof(name), "%s", tok);
+		if ((user ? sg_user_id(tok, &id) : sg_group_id(tok, &id))) {
+			if (!ps->lenient_names)
+				return perr(ps, "unknown %s '%s'", what, tok);
+			return add_skipped(ps, tok, user) ? -1 : 1;
+		}
+		snprintf(name, SG_NAME_MAX, "%s", tok);
 	}
+	*idp = id;
+	return 0;
+}
+
+static int value_ident(struct parse *ps, const char *tok, bool user)
+{
+	struct sg_config *cfg = ps->cfg;
+	const char *what = user ? "user" : "group";
+	char name[SG_NAME_MAX] = "";
+	uint32_t id;
+	int rc = resolve_ident(ps, tok, user, &id, name);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
 	if (user ? add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, id, name, ps->line)
 		 : add_ident(&cfg->groups, &cfg->ngroups, SG_MAX_GIDS, id, name, ps->line))
 		return perr(ps, "too many %ss: at most %d", what,
@@ -317,6 +356,40 @@ static int value_dst(struct parse *ps, const char *tok)
 	if (sg_config_add_dst(cfg, &p))
 		return perr(ps, "too many IPv%u destinations: at most %d", p.family,
 			    SG_MAX_PREFIXES);
+	return 0;
+}
+
+/* allow_user_destinations / allow_group_destinations (issue 10): the first
+ * token of a line names the account, every further one is a DEST for it.
+ * An unknown account is skipped like one in allow_users; its DESTs are
+ * still checked. */
+static int value_acct(struct parse *ps, const char *tok, unsigned ntok, bool group)
+{
+	struct sg_acct_dst *a = &ps->acct;
+	char msg[SG_ERRLEN];
+	int rc;
+
+	if (ntok == 1) {
+		memset(a, 0, sizeof(*a));
+		a->group = group;
+		a->line = ps->line;
+		rc = resolve_ident(ps, tok, !group, &a->id, a->name);
+		ps->acct_skip = rc == 1;
+		return rc < 0 ? rc : 0;
+	}
+	if (sg_parse_acct_dst(tok, &a->dst, &a->port, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
+	if (!ps->acct_skip && sg_config_add_acct(ps->cfg, a))
+		return perr(ps, "too many account destinations: at most %d", SG_MAX_ACCT_DSTS);
+	return 0;
+}
+
+static int value_cgroup(struct parse *ps, const char *tok)
+{
+	char msg[SG_ERRLEN];
+
+	if (sg_config_add_cgroup(ps->cfg, tok, ps->line, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
 	return 0;
 }
 
@@ -403,11 +476,17 @@ static int parse_value(struct parse *ps, enum key k, char *value)
 		case K_MODE: rc = value_mode(ps, tok); break;
 		case K_REDIRECT: rc = value_redirect(ps, tok, &seen4, &seen6); break;
 		case K_EVENT_RATE: rc = value_event_rate(ps, tok); break;
+		case K_ACCT_USERS: rc = value_acct(ps, tok, ntok, false); break;
+		case K_ACCT_GROUPS: rc = value_acct(ps, tok, ntok, true); break;
+		case K_CGROUPS: rc = value_cgroup(ps, tok); break;
 		default: break;
 		}
 	}
 	if (!rc && ntok == 0 && !keys[k].list)
 		return perr(ps, "'%s' needs a value", keys[k].name);
+	if (!rc && ntok == 1 && (k == K_ACCT_USERS || k == K_ACCT_GROUPS))
+		return perr(ps, "'%s' needs an account and at least one destination",
+			    keys[k].name);
 	return rc;
 }
 
@@ -496,6 +575,16 @@ static int parse_line(struct parse *ps, char *line, bool *seen, unsigned *first)
 	return parse_value(ps, (enum key)k, value);
 }
 
+/* Account DESTs need the final port list: checked once the file is read. */
+static int check_acct(struct parse *ps)
+{
+	char msg[SG_ERRLEN];
+
+	if (!sg_config_check_acct(ps->cfg, &ps->line, msg, sizeof(msg)))
+		return 0;
+	return perr(ps, "%s", msg);
+}
+
 int sg_config_parse(const char *path, const char *text, size_t len,
 		    const struct sg_config_opts *opts, struct sg_config *cfg,
 		    char *err, size_t errlen)
@@ -540,6 +629,8 @@ int sg_config_parse(const char *path, const char *text, size_t len,
 		rc = check_duplicates(&ps, cfg->users, cfg->nusers, "user");
 	if (!rc)
 		rc = check_duplicates(&ps, cfg->groups, cfg->ngroups, "group");
+	if (!rc)
+		rc = check_acct(&ps);
 	for (int k = 0; k < K_COUNT && !rc; k++)
 		if (!seen[k] && apply_default(cfg, (enum key)k))
 			rc = perr(&ps, "out of memory");
@@ -597,6 +688,11 @@ void sg_config_to_policy(const struct sg_config *cfg, struct sg_policy *pol)
 	for (unsigned i = 0; i < cfg->nports; i++)
 		pol->ports[cfg->ports[i] / 64] |= 1ULL << (cfg->ports[i] % 64);
 	sg_config_skipped_summary(cfg, pol->skipped, sizeof(pol->skipped));
+	for (unsigned i = 0; i < cfg->nacct; i++) {
+		pol->acct_uid |= !cfg->acct[i].group;
+		pol->acct_gid |= cfg->acct[i].group;
+	}
+	pol->cgroup_levels = cfg->cgroup_levels;
 }
 
 void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
@@ -616,14 +712,20 @@ void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
 		 (int)sizeof(pol->skipped), pol->skipped);
 }
 
+static const char *skipped_kind(const struct sg_skipped *s)
+{
+	return s->cgroup ? "cgroup" : s->user ? "user" : "group";
+}
+
 void sg_config_warn_skipped(FILE *out, const struct sg_config *cfg)
 {
 	unsigned i;
 
 	for (i = 0; i < cfg->nskipped && i < SG_SKIPPED_WARN_MAX; i++)
-		fprintf(out, "%s:%u: warning: unknown %s '%s' (skipped)\n", cfg->source,
-			cfg->skipped[i].line, cfg->skipped[i].user ? "user" : "group",
-			cfg->skipped[i].name);
+		fprintf(out, "%s:%u: warning: %s%s '%s'%s (skipped)\n", cfg->source,
+			cfg->skipped[i].line, cfg->skipped[i].cgroup ? "" : "unknown ",
+			skipped_kind(&cfg->skipped[i]), cfg->skipped[i].name,
+			cfg->skipped[i].cgroup ? " does not exist" : "");
 	/* an LDAP outage at boot must not print 10,000 lines */
 	if (cfg->nskipped > i)
 		fprintf(out, "%s: warning: %u more unknown names skipped ('smtpguard status' "
@@ -650,9 +752,9 @@ void sg_config_skipped_summary(const struct sg_config *cfg, char *buf, size_t le
 		/* room for ", ... (4294967295 more)" after this entry when
 		 * more follow */
 		size_t reserve = i + 1 < cfg->nskipped ? 26 : 0;
-		char item[SG_NAME_MAX + sizeof(cfg->source) + 32];
+		char item[SG_PATH_LEN + sizeof(cfg->source) + 32];
 		int n = snprintf(item, sizeof(item), "%s%s %s (%s:%u)", i ? ", " : "",
-				 s->user ? "user" : "group", s->name, base, s->line);
+				 skipped_kind(s), s->name, base, s->line);
 
 		if (n < 0 || pos + (size_t)n + reserve >= len) {
 			snprintf(buf + pos, len - pos, "%s... (%u more)", i ? ", " : "",

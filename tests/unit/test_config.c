@@ -592,6 +592,9 @@ static void test_print(void)
 	       "allow users:         root(0) 4000000000\n"
 	       "allow groups:        (none)\n"
 	       "allow destinations:  127.0.0.0/8 ::1/128\n"
+	       "allow user dests:    (none)\n"
+	       "allow group dests:   (none)\n"
+	       "allow cgroups:       (none)\n"
 	       "redirect to:         127.0.0.1:25 [::1]:25 (used in redirect mode)\n"
 	       "event rate:          10 per UID per second\n", "policy as text");
 	free(s);
@@ -600,6 +603,7 @@ static void test_print(void)
 	       "\"mode\":\"enforce\",\"ports\":[25,587],"
 	       "\"allow_users\":[{\"uid\":0,\"name\":\"root\"},{\"uid\":4000000000,\"name\":null}],"
 	       "\"allow_groups\":[],\"allow_destinations\":[\"127.0.0.0/8\",\"::1/128\"],"
+	       "\"allow_user_destinations\":[],\"allow_group_destinations\":[],\"allow_cgroups\":[],"
 	       "\"redirect_to\":[\"127.0.0.1:25\",\"[::1]:25\"],\"event_rate\":10",
 	       "policy as JSON");
 	free(s);
@@ -612,6 +616,9 @@ static void test_print(void)
 	       "allow users:         (none)\n"
 	       "allow groups:        root(0)\n"
 	       "allow destinations:  (none)\n"
+	       "allow user dests:    (none)\n"
+	       "allow group dests:   (none)\n"
+	       "allow cgroups:       (none)\n"
 	       "redirect to:         127.0.0.1:25 [::1]:25\n"
 	       "event rate:          10 per UID per second\n", "empty policy as text");
 	free(s);
