@@ -114,8 +114,9 @@ int sg_config_check_acct(const struct sg_config *cfg, unsigned *line, char *msg,
 		if (a->port && !port_guarded(cfg, a->port)) {
 			sg_format_prefix(&a->dst, text, sizeof(text));
 			*line = a->line;
-			snprintf(msg, len, "destination %s:%u: port %u is not a guarded port "
-				 "(ports =)", text, a->port, a->port);
+			snprintf(msg, len, "destination %s%s%s:%u: port %u is not a guarded port "
+				 "(not in 'ports')", a->dst.family == 6 ? "[" : "", text,
+				 a->dst.family == 6 ? "]" : "", a->port, a->port);
 			return -1;
 		}
 		keys += a->port ? 1 : cfg->nports;
