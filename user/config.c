@@ -94,6 +94,20 @@ static int perr(struct parse *ps, const char *fmt, ...)
 	return -1;
 }
 
+int sg_grow(void *arrp, unsigned n, size_t elem)
+{
+	void **arr = arrp, *a;
+
+	/* room doubles whenever n reaches a power of two */
+	if (n & (n - 1))
+		return 0;
+	a = realloc(*arr, elem * (n ? n * 2 : 8));
+	if (!a)
+		return -1;
+	*arr = a;
+	return 0;
+}
+
 static int add_ident(struct sg_ident **arr, unsigned *n, unsigned max,
 		     uint32_t id, const char *name, unsigned line)
 {
@@ -140,12 +154,8 @@ int sg_config_add_dst(struct sg_config *cfg, const struct sg_prefix *p)
 
 	if (count_family(cfg, p->family) >= SG_MAX_PREFIXES)
 		return -1;
-	if ((cfg->ndsts & (cfg->ndsts - 1)) == 0) {
-		a = realloc(cfg->dsts, sizeof(*a) * (cfg->ndsts ? cfg->ndsts * 2 : 8));
-		if (!a)
-			return -1;
-		cfg->dsts = a;
-	}
+	if (sg_grow(&cfg->dsts, cfg->ndsts, sizeof(*a)))
+		return -1;
 	cfg->dsts[cfg->ndsts++] = *p;
 	return 0;
 }
@@ -268,14 +278,9 @@ int sg_config_skip(struct sg_config *cfg, const char *name, unsigned line, bool 
 {
 	struct sg_skipped *a;
 
-	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS + SG_MAX_CGROUPS)
+	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS + SG_MAX_CGROUPS ||
+	    sg_grow(&cfg->skipped, cfg->nskipped, sizeof(*a)))
 		return -1;
-	if ((cfg->nskipped & (cfg->nskipped - 1)) == 0) {
-		a = realloc(cfg->skipped, sizeof(*a) * (cfg->nskipped ? cfg->nskipped * 2 : 8));
-		if (!a)
-			return -1;
-		cfg->skipped = a;
-	}
 	a = &cfg->skipped[cfg->nskipped++];
 	a->user = user;
 	a->cgroup = cgroup;

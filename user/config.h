@@ -117,6 +117,9 @@ void sg_config_skipped_summary(const struct sg_config *cfg, char *buf, size_t le
 int sg_config_defaults(struct sg_config *cfg);
 void sg_config_free(struct sg_config *cfg);
 
+/* Makes room in the malloc'ed array *arrp of n elements of size elem for
+ * one more, doubling at powers of two. 0 or -1 (out of memory). */
+int sg_grow(void *arrp, unsigned n, size_t elem);
 /* Records a skipped name or cgroup path (cfg->skipped). -1 at the limit. */
 int sg_config_skip(struct sg_config *cfg, const char *name, unsigned line, bool user,
 		   bool cgroup);

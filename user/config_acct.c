@@ -70,16 +70,8 @@ int sg_parse_acct_dst(const char *s, struct sg_prefix *p, uint16_t *port,
 
 int sg_config_add_acct(struct sg_config *cfg, const struct sg_acct_dst *a)
 {
-	struct sg_acct_dst *arr;
-
-	if (cfg->nacct >= SG_MAX_ACCT_DSTS)
+	if (cfg->nacct >= SG_MAX_ACCT_DSTS || sg_grow(&cfg->acct, cfg->nacct, sizeof(*a)))
 		return -1;
-	if ((cfg->nacct & (cfg->nacct - 1)) == 0) {
-		arr = realloc(cfg->acct, sizeof(*arr) * (cfg->nacct ? cfg->nacct * 2 : 8));
-		if (!arr)
-			return -1;
-		cfg->acct = arr;
-	}
 	cfg->acct[cfg->nacct++] = *a;
 	return 0;
 }
