@@ -171,6 +171,15 @@ sg_conf() { # N FILE
 		uids_for "$1" | xargs -n 500 echo "allow_users ="
 		echo "allow_groups = $G_MAIL"
 		echo "allow_destinations = 127.0.0.0/8, ::1/128"
+		# issue 10: a relay per allowed account (one DEST with a port, one
+		# without: 4 trie entries each), and one for the refused account
+		# and its group elsewhere, so that a refusal makes both per-account
+		# lookups and the UID's lookup finds its id and port but not the
+		# address: the guarded path at its longest
+		uids_for "$1" | awk -v p="$P_PEER" \
+			'{ print "allow_user_destinations = " $1 " 198.51.100.0/24:" p ", [2001:db8:99::/48]" }'
+		echo "allow_user_destinations = $U_WEB 203.0.113.0/24:$P_SMTP"
+		echo "allow_group_destinations = $U_WEB 203.0.113.0/24"
 		echo "mode = enforce"
 	} >"$2"
 }

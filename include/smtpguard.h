@@ -134,7 +134,7 @@ struct sg_prefix6 {
  * without a port is stored once per guarded port, so the program never
  * needs a second lookup for "any port".
  */
-#define SG_MAX_ACCT_DSTS     16384  /* allow_user/group_destinations DEST entries */
+#define SG_MAX_ACCT_DSTS     65536  /* allow_user/group_destinations DEST entries */
 #define SG_MAX_ACCT_KEYS     65536  /* trie entries, port-less DESTs expanded */
 #define SG_MAX_CGROUPS       256    /* allow_cgroups entries */
 #define SG_MAX_CGROUP_LEVEL  31     /* deepest level allowed (bit of cgroup_levels) */

@@ -144,7 +144,7 @@ prog_ids() {
 	grep -q "^allow user dests: *$U_ALICE $MX4/32:$SG_TEST_PORT (line 4), $U_ALICE \[2001:db8::/64\]:$SG_TEST_PORT (line 4), $U_ANY 192.0.2.0/24 (line 5)\$" <<<"$output"
 	grep -q "^allow group dests: *$G_RELAY $MX4/32:$SG_TEST_PORT2 (line 6), $G_RELAY \\[$MX6/128\\]:$SG_TEST_PORT2 (line 6)\$" <<<"$output"
 	grep -Eq "^allow cgroups: +$CGREL/mta \(id [0-9]+, line 7\)\$" <<<"$output"
-	grep -Eq "^limits: .*account destinations 5/16384 \(trie entries 6/65536\), cgroups 1/256\$" <<<"$output"
+	grep -Eq "^limits: .*account destinations 5/65536 \(trie entries 6/65536\), cgroups 1/256\$" <<<"$output"
 	run "$SG" status --json --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
 	/usr/bin/python3 - "$output" "$CGREL" <<'PY'
@@ -155,7 +155,7 @@ assert [(e["uid"], e["destination"], e["port"], e["line"]) for e in u] == [
     (1001, "192.0.2.2/32", 824, 4), (1001, "2001:db8::/64", 824, 4), (1003, "192.0.2.0/24", None, 5)], u
 assert len(d["allow_group_destinations"]) == 2
 assert d["allow_cgroups"][0]["path"] == sys.argv[2] + "/mta" and d["allow_cgroups"][0]["line"] == 7
-assert d["limits"]["account_destinations"] == {"used": 5, "max": 16384}
+assert d["limits"]["account_destinations"] == {"used": 5, "max": 65536}
 assert d["limits"]["cgroups"] == {"used": 1, "max": 256}
 PY
 }
