@@ -12,7 +12,9 @@
 #ifndef SMTPGUARD_H
 #define SMTPGUARD_H
 
-#define SG_FORMAT_VERSION 1
+/* 2 (issue 10): sg_stats grew by two counters (allowed_acct_dst,
+ * allowed_cgroup), so the stats map's value size changed. */
+#define SG_FORMAT_VERSION 2
 
 /* Limits. The loader refuses configs above them (exit 2). */
 #define SG_MAX_PORTS      64      /* guarded destination ports */
@@ -69,8 +71,8 @@ struct sg_stats {
 	__u64 suppressed;    /* events dropped by the per-UID rate limit */
 	__u64 lost;          /* events dropped: buffer full (or, with a perf
 			      * event array, no reader running) */
-	/* issue 10: appended (a map of the old, shorter layout is started
-	 * afresh by the loader, said) */
+	/* issue 10: appended (SG_FORMAT_VERSION 2; a map of the old, shorter
+	 * layout is started afresh by the loader, said) */
 	__u64 allowed_acct_dst; /* allowed by allow_user/group_destinations */
 	__u64 allowed_cgroup;   /* allowed by allow_cgroups */
 };

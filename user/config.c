@@ -292,7 +292,8 @@ int sg_config_skip(struct sg_config *cfg, const char *name, unsigned line, bool 
 static int add_skipped(struct parse *ps, const char *name, bool user)
 {
 	if (sg_config_skip(ps->cfg, name, ps->line, user, false))
-		return perr(ps, "too many unknown names: at most %d", SG_MAX_UIDS + SG_MAX_GIDS);
+		return perr(ps, "too many unknown names: at most %d",
+			    SG_MAX_UIDS + SG_MAX_GIDS + SG_MAX_CGROUPS);
 	return 0;
 }
 
@@ -634,11 +635,12 @@ int sg_config_parse(const char *path, const char *text, size_t len,
 		rc = check_duplicates(&ps, cfg->users, cfg->nusers, "user");
 	if (!rc)
 		rc = check_duplicates(&ps, cfg->groups, cfg->ngroups, "group");
-	if (!rc)
-		rc = check_acct(&ps);
 	for (int k = 0; k < K_COUNT && !rc; k++)
 		if (!seen[k] && apply_default(cfg, (enum key)k))
 			rc = perr(&ps, "out of memory");
+	/* the ports are final once their default applies */
+	if (!rc)
+		rc = check_acct(&ps);
 	if (rc)
 		sg_config_free(cfg);
 	return rc;

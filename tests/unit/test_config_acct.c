@@ -98,6 +98,9 @@ static void parse_good(void)
 	OK(pol.acct_uid == 1 && pol.acct_gid == 0, "policy: users only");
 	sg_config_free(&cfg);
 
+	OK(parse("allow_user_destinations = 0 192.0.2.1:25\n", false, &cfg) == 0 &&
+	   cfg.nacct == 1, "without 'ports', the default port 25 is guarded (%s)", err);
+	sg_config_free(&cfg);
 	OK(parse("allow_user_destinations =\n", false, &cfg) == 0 && cfg.nacct == 0,
 	   "an empty value is an empty list");
 	sg_config_free(&cfg);
