@@ -223,6 +223,17 @@ PY
 	[ "$status" -eq 0 ]
 }
 
+@test "allow_cgroups: a cgroup removed and made again is a new id, refused until reload" {
+	"$SG" --config "$WORK/acct.conf" --cgroup "$CG" --pin-dir "$PIN" reload
+	rmdir "$CG/mta/worker" "$CG/mta"
+	mkdir -p "$CG/mta/worker"
+	run try_in "$CG/mta/worker" "$U_BOB" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 10 ]
+	"$SG" --config "$WORK/acct.conf" --cgroup "$CG" --pin-dir "$PIN" reload
+	run try_in "$CG/mta/worker" "$U_BOB" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
+	[ "$status" -eq 0 ]
+}
+
 @test "reload keeps the counters and swaps the rules; an empty config allows no one by them" {
 	local a4
 	"$SG" --config "$WORK/acct.conf" --cgroup "$CG" --pin-dir "$PIN" reload
