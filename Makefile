@@ -42,13 +42,14 @@ CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print
 	user/config_audit.c user/readfile.c user/kfeature_select.c user/json.c user/format.c \
 	user/explain.c user/csf_import.c \
 	user/confd.c \
-	user/event_parse.c user/attrib.c user/log_follow.c
+	user/event_parse.c user/attrib.c user/log_follow.c \
+	user/config_acct.c user/config_cgroup.c user/policy_print_acct.c
 # Kernel-facing parts of the CLI.
 KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c user/loader_attach.c \
 	user/loader_attach_link.c user/loader_attach_prog.c user/loader_bpf.c user/loader_cgroup.c \
 	user/loader_pin.c user/loader_report.c user/loader_version.c \
 	user/unload.c user/status.c user/netcls_read.c user/kstate_find.c user/kstate_maps.c \
-	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/stats.c user/events.c user/kfeatures.c \
+	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/kstate_acct.c user/stats.c user/events.c user/kfeatures.c \
 	user/explain_cmd.c user/csf_cmd.c \
 	user/events_sink.c user/monitor_state.c user/event_out.c
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))

@@ -69,6 +69,14 @@ fl4=$(med refuse floor 10000)
 	The policy is the same everywhere: ports $PORTS; allowed: root, group $G_MAIL
 	(mail), and N UIDs ($U_MTA, then 100001, 100002, ...); loopback always allowed
 	(CSF \`SMTP_ALLOWLOCAL\`, smtpguard's default \`allow_destinations\`).
+	In measurements 3 and the BPF run times (not in the load/reload rows, except
+	the ones that say so) smtpguard's policy also has per-account destinations
+	(issue 10) for each of
+	the N allowed UIDs (\`allow_user_destinations = UID 198.51.100.0/24:$P_PEER,
+	[2001:db8:99::/48]\`, so 4N trie entries) and one for UID $U_WEB and GID $U_WEB
+	elsewhere (203.0.113.0/24), so every refusal below also makes both
+	per-account trie lookups, the UID's one finding its id and port but not the
+	address.
 	Clients run as UID $U_WEB (a hosting account, not allowed) or $U_MTA (allowed)
 	via \`setpriv --reuid --regid --clear-groups\`, pinned to CPU 1; servers on CPU 0.
 

@@ -163,7 +163,7 @@ uids_for() {
 	[ "$1" -gt 1 ] && seq 100001 $((100000 + $1 - 1))
 }
 
-sg_conf() { # N FILE
+sg_conf() { # N FILE [acct]
 	{
 		echo "# smtpguard policy with $1 allowed UIDs (plus root)"
 		echo "ports = $PORTS"
@@ -171,6 +171,17 @@ sg_conf() { # N FILE
 		uids_for "$1" | xargs -n 500 echo "allow_users ="
 		echo "allow_groups = $G_MAIL"
 		echo "allow_destinations = 127.0.0.0/8, ::1/128"
+		# issue 10 (with "acct"): a relay per allowed account (one DEST
+		# with a port, one without: 4 trie entries each), and one for the
+		# refused account and its group elsewhere, so that a refusal makes
+		# both per-account lookups and the UID's lookup finds its id and
+		# port but not the address: the guarded path at its longest
+		if [ "${3:-}" = acct ]; then
+			uids_for "$1" | awk -v p="$P_PEER" \
+				'{ print "allow_user_destinations = " $1 " 198.51.100.0/24:" p ", [2001:db8:99::/48]" }'
+			echo "allow_user_destinations = $U_WEB 203.0.113.0/24:$P_SMTP"
+			echo "allow_group_destinations = $U_WEB 203.0.113.0/24"
+		fi
 		echo "mode = enforce"
 	} >"$2"
 }
@@ -220,7 +231,7 @@ nft_rules() { # N -- nft -f input; replaces only our own table
 apply() {
 	local c=$1 n=$2 ns="$ID-$1" t0 t1 rc=0
 	case $c in
-	smtpguard) sg_conf "$n" "$WORK/sg-$n.conf" ;;
+	smtpguard) sg_conf "$n" "$WORK/sg-$n.conf" acct ;;
 	iptleg | iptnft) ipt_rules "$n" >"$WORK/ipt-$n.rules" ;;
 	nft) nft_rules "$n" >"$WORK/nft-$n.rules" ;;
 	esac
@@ -401,6 +412,7 @@ STATS_OLD=""
 log "5/5 smtpguard load / reload / unload wall times ($LOAD_REPS reps)"
 sg_conf 1 "$WORK/sg-1.conf"
 sg_conf 10000 "$WORK/sg-10000.conf"
+sg_conf 10000 "$WORK/sg-10000-acct.conf" acct
 timed() { # NAME CMD...: run, record wall time in microseconds
 	local name=$1 t0 t1
 	shift
@@ -418,6 +430,9 @@ for r in $(seq "$LOAD_REPS"); do
 	timed unload_1 "${L[@]}" unload
 	timed load_10000 "${L[@]}" --config "$WORK/sg-10000.conf" load
 	timed unload_10000 "${L[@]}" unload
+	timed load_10000_acct "${L[@]}" --config "$WORK/sg-10000-acct.conf" load
+	timed reload_10000_acct "${L[@]}" --config "$WORK/sg-10000-acct.conf" reload
+	timed unload_10000_acct "${L[@]}" unload
 done
 T_END=$(now_ns)
 
@@ -511,12 +526,15 @@ bpfv() { med bpfns smtpguard "$1"; }
 	echo "| \`unload\` (1 UID loaded) | $(msv unload_1) |"
 	echo "| \`load\` with 10,000 allowed UIDs | $(msv load_10000) |"
 	echo "| \`unload\` (10,000 UIDs loaded) | $(msv unload_10000) |"
+	echo "| \`load\` with 10,000 UIDs and their account destinations (40,001 trie entries) | $(msv load_10000_acct) |"
+	echo "| \`reload\` of that (same policy) | $(msv reload_10000_acct) |"
+	echo "| \`unload\` of that | $(msv unload_10000_acct) |"
 	echo
 	echo "| BPF program run time per connect() (connect4, bpf_stats) | ns |"
 	echo "|---|---:|"
 	echo "| non-guarded port (port check only) | $(bpfv open) |"
 	echo "| :$P_SMTP to an allowed destination (127.0.0.1) | $(bpfv smtp) |"
-	echo "| :$P_SMTP refused, 10,000 allowed UIDs (UID lookup, counters, offender, event) | $(bpfv refuse) |"
+	echo "| :$P_SMTP refused, 10,000 allowed UIDs (UID and GID lookups, both account-destination lookups, counters, offender, event) | $(bpfv refuse) |"
 } >"$SGT"
 
 echo

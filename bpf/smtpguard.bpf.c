@@ -59,6 +59,24 @@ struct {
 	__type(value, __u8);
 } sg_allow_dst6 SEC(".maps");
 
+/* issue 10: allow_user_destinations / allow_group_destinations (key layout
+ * in smtpguard.h) and allow_cgroups (cgroup id -> entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SG_MAX_ACCT_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sg_acct_key);
+	__type(value, struct sg_acct_val);
+} sg_acct_dst SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SG_MAX_CGROUPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct sg_cgroup_val);
+} sg_cgroups SEC(".maps");
+
 /* Counters, offenders and events outlive reloads: the loader reuses the
  * pinned maps, so only their layout version may not change silently. */
 struct {
@@ -253,16 +271,66 @@ static __always_inline __u64 stamp_now(void)
 	return bpf_ktime_get_boot_ns();
 }
 
+/* Is (kind, id) allowed to this port and address? One trie lookup, and
+ * none when the config has no entry of this kind (a constant of the
+ * frozen policy, so the verifier drops the lookup altogether). */
+static __always_inline bool acct_allowed(__u8 kind, __u32 id, __u16 port,
+					 const __u8 *addr, __u32 ip4, bool v4)
+{
+	struct sg_acct_key key = {
+		.kind = kind, .family = v4 ? 4 : 6, .port = port, .id = id,
+	};
+
+	if (!(kind == SG_ACCT_UID ? policy.acct_uid : policy.acct_gid))
+		return false;
+	key.prefixlen = SG_ACCT_HDR_BITS + (v4 ? 32 : 128);
+	/* ip4 also holds the IPv4 part of an IPv4-mapped destination */
+	if (v4)
+		__builtin_memcpy(key.addr, &ip4, 4);
+	else
+		__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&sg_acct_dst, &key) != NULL;
+}
+
+/* Is the caller in an allowed cgroup or below one? The loader sets bit L
+ * of policy.cgroup_levels for each level L that holds an allowed cgroup,
+ * so a typical "/system.slice/postfix.service" costs one helper call and
+ * one hash lookup: the caller's ancestor at level 2. Walking up from the
+ * caller's own cgroup instead would need a loop the 5.x verifiers limit,
+ * and bpf_current_task_under_cgroup is not offered to connect programs
+ * before 6.x. The loop is unrolled; levels not in the (constant) bitmap
+ * are pruned by the verifier. bpf_get_current_ancestor_cgroup_id came with
+ * bpf_get_current_cgroup_id in connect programs (Linux 5.7), which
+ * smtpguard requires anyway; it returns 0 (never a key) above the
+ * caller's own level. */
+static __always_inline bool cgroup_allowed(void)
+{
+	if (!policy.cgroup_levels)
+		return false;
+#pragma unroll
+	for (int level = 1; level <= SG_MAX_CGROUP_LEVEL; level++) {
+		__u64 id;
+
+		if (!(policy.cgroup_levels & (1u << level)))
+			continue;
+		id = bpf_get_current_ancestor_cgroup_id(level);
+		if (id && bpf_map_lookup_elem(&sg_cgroups, &id))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Called once the port is known to be guarded and the destination is known
  * not to be allowed. Returns the hook's verdict.
  * addr: the destination as the caller asked for it (16 bytes, IPv4 in the
  * first four); v4: judge and redirect as IPv4 (also for ::ffff:a.b.c.d);
- * sock6: called from connect6. Both are constants at every call site, so
+ * ip4: the IPv4 destination when v4 (for the per-account lookup);
+ * sock6: called from connect6. v4 and sock6 are constants at every call site, so
  * the verifier only sees the context fields the hook may write.
  */
 static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
-					struct sg_stats *st, const __u8 *addr,
+					struct sg_stats *st, const __u8 *addr, __u32 ip4,
 					__u8 family, __u16 port, bool v4, bool sock6)
 {
 	__u64 uid_gid = bpf_get_current_uid_gid();
@@ -277,6 +345,15 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 	}
 	if (bpf_map_lookup_elem(&sg_allow_gids, &gid)) {
 		COUNT(st, allowed_gid);
+		return VERDICT_ALLOW;
+	}
+	if (acct_allowed(SG_ACCT_UID, uid, port, addr, ip4, v4) ||
+	    acct_allowed(SG_ACCT_GID, gid, port, addr, ip4, v4)) {
+		COUNT(st, allowed_acct_dst);
+		return VERDICT_ALLOW;
+	}
+	if (cgroup_allowed()) {
+		COUNT(st, allowed_cgroup);
 		return VERDICT_ALLOW;
 	}
 
@@ -341,7 +418,7 @@ static __always_inline int judge_ip4(struct bpf_sock_addr *ctx, __u32 ip4,
 		COUNT(st, allowed_dst);
 		return VERDICT_ALLOW;
 	}
-	return judge_caller(ctx, st, asked, sock6 ? 6 : 4, port, true, sock6);
+	return judge_caller(ctx, st, asked, ip4, sock6 ? 6 : 4, port, true, sock6);
 }
 
 SEC("cgroup/connect4")
@@ -389,7 +466,7 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 		COUNT(st, allowed_dst);
 		return VERDICT_ALLOW;
 	}
-	return judge_caller(ctx, st, (const __u8 *)ip6, 6, port, false, true);
+	return judge_caller(ctx, st, (const __u8 *)ip6, 0, 6, port, false, true);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -12,7 +12,9 @@
 #ifndef SMTPGUARD_H
 #define SMTPGUARD_H
 
-#define SG_FORMAT_VERSION 1
+/* 2 (issue 10): sg_stats grew by two counters (allowed_acct_dst,
+ * allowed_cgroup), so the stats map's value size changed. */
+#define SG_FORMAT_VERSION 2
 
 /* Limits. The loader refuses configs above them (exit 2). */
 #define SG_MAX_PORTS      64      /* guarded destination ports */
@@ -69,6 +71,10 @@ struct sg_stats {
 	__u64 suppressed;    /* events dropped by the per-UID rate limit */
 	__u64 lost;          /* events dropped: buffer full (or, with a perf
 			      * event array, no reader running) */
+	/* issue 10: appended (SG_FORMAT_VERSION 2; a map of the old, shorter
+	 * layout is started afresh by the loader, said) */
+	__u64 allowed_acct_dst; /* allowed by allow_user/group_destinations */
+	__u64 allowed_cgroup;   /* allowed by allow_cgroups */
 };
 
 /*
@@ -102,9 +108,15 @@ struct sg_policy {
 	/* Issue 11: the global event budget, events per second over all
 	 * UIDs (config key event_rate_total); 0 = no global budget (also what
 	 * an older loader's policy reads as). A quarter of it is the reserve
-	 * (see struct sg_budget). Fills the padding after features: the
-	 * struct keeps its size. */
+	 * (see struct sg_budget). */
 	__u32 event_rate_total;
+	/* issue 10: the program skips a lookup whose map is empty. */
+	__u8 acct_uid;           /* allow_user_destinations has entries */
+	__u8 acct_gid;           /* allow_group_destinations has entries */
+	__u16 pad10;
+	/* bit L: some allow_cgroups entry sits at level L of the cgroup v2
+	 * hierarchy (root = 0); only those ancestors are looked up */
+	__u32 cgroup_levels;
 };
 
 /* Keys of the LPM tries of allowed destinations. */
@@ -116,6 +128,51 @@ struct sg_prefix4 {
 struct sg_prefix6 {
 	__u32 prefixlen;
 	__u8 addr[16];
+};
+
+/*
+ * issue 10: per-account destinations and allowed cgroups.
+ *
+ * sg_acct_dst is ONE LPM trie for both families and both kinds: the key's
+ * first 64 data bits are kind, family, port and id, always matched whole
+ * (prefixlen = SG_ACCT_HDR_BITS + address prefix length), so a lookup
+ * with the caller's uid (or gid), the port and the full address finds the
+ * longest address prefix allowed for exactly that account and port. A DEST
+ * without a port is stored once per guarded port, so the program never
+ * needs a second lookup for "any port".
+ */
+#define SG_MAX_ACCT_DSTS     65536  /* allow_user/group_destinations DEST entries */
+#define SG_MAX_ACCT_KEYS     65536  /* trie entries, port-less DESTs expanded */
+#define SG_MAX_CGROUPS       256    /* allow_cgroups entries */
+#define SG_MAX_CGROUP_LEVEL  31     /* deepest level allowed (bit of cgroup_levels) */
+#define SG_ACCT_HDR_BITS     64     /* kind + family + port + id */
+
+enum sg_acct_kind {
+	SG_ACCT_UID = 1,
+	SG_ACCT_GID = 2,
+};
+
+struct sg_acct_key {
+	__u32 prefixlen;   /* SG_ACCT_HDR_BITS + address bits */
+	__u8 kind;         /* enum sg_acct_kind */
+	__u8 family;       /* 4 or 6 (IPv4-mapped destinations use 4) */
+	__u16 port;        /* host byte order */
+	__u32 id;          /* uid or gid */
+	__u8 addr[16];     /* IPv4 in the first 4 bytes */
+};
+
+/* What user space needs to say which config entry matched. */
+struct sg_acct_val {
+	__u32 line;        /* config line of the entry */
+	__u8 any_port;     /* the DEST had no port (expanded over the ports) */
+	__u8 pad[3];
+};
+
+/* Value of the sg_cgroups hash, keyed by cgroup id (__u64). */
+struct sg_cgroup_val {
+	__u32 line;        /* config line */
+	__u32 level;       /* level in the cgroup v2 hierarchy */
+	char path[SG_PATH_LEN]; /* as configured, for status */
 };
 
 /* Value of the "offenders" LRU map, keyed by UID (__u32). */
@@ -177,10 +234,11 @@ struct sg_budget {
 	_Static_assert(__builtin_offsetof(struct type, field) == (off), \
 		       "struct " #type " field " #field " moved")
 
-SG_ASSERT_SIZE(sg_stats, 80);
+SG_ASSERT_SIZE(sg_stats, 96);
 SG_ASSERT_AT(sg_stats, lost, 72);
+SG_ASSERT_AT(sg_stats, allowed_acct_dst, 80); /* issue 10 */
 
-SG_ASSERT_SIZE(sg_policy, 9024);
+SG_ASSERT_SIZE(sg_policy, 9032);
 SG_ASSERT_AT(sg_policy, redirect_port4, 28);
 SG_ASSERT_AT(sg_policy, event_rate, 32);
 SG_ASSERT_AT(sg_policy, ports, 40);
@@ -190,6 +248,13 @@ SG_ASSERT_AT(sg_policy, pin_dir, 8504);
 SG_ASSERT_AT(sg_policy, skipped, 8760);
 SG_ASSERT_AT(sg_policy, features, 9016); /* appended fields follow this one */
 SG_ASSERT_AT(sg_policy, event_rate_total, 9020); /* issue 11 */
+SG_ASSERT_AT(sg_policy, acct_uid, 9024);   /* issue 10 */
+SG_ASSERT_AT(sg_policy, cgroup_levels, 9028);
+SG_ASSERT_SIZE(sg_acct_key, 28);
+SG_ASSERT_AT(sg_acct_key, kind, 4);
+SG_ASSERT_AT(sg_acct_key, addr, 12);
+SG_ASSERT_SIZE(sg_acct_val, 8);
+SG_ASSERT_SIZE(sg_cgroup_val, 264);
 
 /* LPM trie keys: the prefix length, then the address bytes, no padding */
 SG_ASSERT_SIZE(sg_prefix4, 8);

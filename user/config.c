@@ -29,7 +29,9 @@
 #define MAX_EVENT_RATE_TOTAL 1000000
 
 enum key {
-	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_EVENT_RATE_TOTAL, K_COUNT
+	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_EVENT_RATE_TOTAL,
+	K_ACCT_USERS, K_ACCT_GROUPS, K_CGROUPS, /* issue 10 */
+	K_COUNT
 };
 
 static const struct {
@@ -44,6 +46,9 @@ static const struct {
 	[K_REDIRECT] = { "redirect_to", false },
 	[K_EVENT_RATE] = { "event_rate", false },
 	[K_EVENT_RATE_TOTAL] = { "event_rate_total", false }, /* issue 11 */
+	[K_ACCT_USERS] = { "allow_user_destinations", true },
+	[K_ACCT_GROUPS] = { "allow_group_destinations", true },
+	[K_CGROUPS] = { "allow_cgroups", true },
 };
 
 static const char *const mode_names[] = {
@@ -77,6 +82,10 @@ struct parse {
 	struct sg_config *cfg;
 	bool lenient_names;
 	unsigned unpriv_port_start;
+	/* allow_*_destinations: the entry the line's account makes, and
+	 * whether that account was unknown (its DESTs are then skipped) */
+	struct sg_acct_dst acct;
+	bool acct_skip;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -90,6 +99,20 @@ static int perr(struct parse *ps, const char *fmt, ...)
 	va_end(ap);
 	snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->path, ps->line, msg);
 	return -1;
+}
+
+int sg_grow(void *arrp, unsigned n, size_t elem)
+{
+	void **arr = arrp, *a;
+
+	/* room doubles whenever n reaches a power of two */
+	if (n & (n - 1))
+		return 0;
+	a = realloc(*arr, elem * (n ? n * 2 : 8));
+	if (!a)
+		return -1;
+	*arr = a;
+	return 0;
 }
 
 static int add_ident(struct sg_ident **arr, unsigned *n, unsigned max,
@@ -139,17 +162,9 @@ int sg_config_add_dst(struct sg_config *cfg, const struct sg_prefix *p)
 
 	if (count_family(cfg, p->family) >= SG_MAX_PREFIXES)
 		return -1;
-	if ((cfg->ndsts & (cfg->ndsts - 1)) == 0) {
-		size_t cap = cfg->ndsts ? cfg->ndsts * 2 : 8;
-		struct sg_where *w = realloc(cfg->dst_where, sizeof(*w) * cap);
-
-		if (w)
-			cfg->dst_where = w;
-		a = w ? realloc(cfg->dsts, sizeof(*a) * cap) : NULL;
-		if (!a)
-			return -1;
-		cfg->dsts = a;
-	}
+	if (sg_grow(&cfg->dsts, cfg->ndsts, sizeof(*a)) ||
+	    sg_grow(&cfg->dst_where, cfg->ndsts, sizeof(*cfg->dst_where)))
+		return -1;
 	cfg->dst_where[cfg->ndsts] = (struct sg_where){ 0, 0 };
 	cfg->dsts[cfg->ndsts++] = *p;
 	return 0;
@@ -238,6 +253,11 @@ void sg_config_free(struct sg_config *cfg)
 	cfg->dst_where = NULL;
 	cfg->files = NULL;
 	cfg->nfiles = 0;
+	free(cfg->acct);
+	free(cfg->cgroups);
+	cfg->acct = NULL;
+	cfg->cgroups = NULL;
+	cfg->nacct = cfg->ncgroups = 0;
 	cfg->users = NULL;
 	cfg->groups = NULL;
 	cfg->dsts = NULL;
@@ -271,35 +291,40 @@ static int value_port(struct parse *ps, const char *tok)
 	return 0;
 }
 
-/* Records a name that did not resolve (lenient parse). Bounded by the id
- * limits, so a config cannot make it grow without end. */
-static int add_skipped(struct parse *ps, const char *name, bool user)
+/* Records a name (or cgroup path) that did not resolve (lenient parse).
+ * Bounded by the id limits, so a config cannot make it grow without end. */
+int sg_config_skip(struct sg_config *cfg, const char *name, unsigned line, unsigned file,
+		   bool user, bool cgroup)
 {
-	struct sg_config *cfg = ps->cfg;
 	struct sg_skipped *a;
 
-	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS)
-		return perr(ps, "too many unknown names: at most %d", SG_MAX_UIDS + SG_MAX_GIDS);
-	if ((cfg->nskipped & (cfg->nskipped - 1)) == 0) {
-		a = realloc(cfg->skipped, sizeof(*a) * (cfg->nskipped ? cfg->nskipped * 2 : 8));
-		if (!a)
-			return perr(ps, "out of memory");
-		cfg->skipped = a;
-	}
+	if (cfg->nskipped >= SG_MAX_UIDS + SG_MAX_GIDS + SG_MAX_CGROUPS ||
+	    sg_grow(&cfg->skipped, cfg->nskipped, sizeof(*a)))
+		return -1;
 	a = &cfg->skipped[cfg->nskipped++];
 	a->user = user;
-	a->line = ps->line;
-	a->file = ps->file;
+	a->cgroup = cgroup;
+	a->line = line;
+	a->file = file;
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	return 0;
 }
 
-/* A user or group, by name (NSS) or by number. */
-static int value_ident(struct parse *ps, const char *tok, bool user)
+static int add_skipped(struct parse *ps, const char *name, bool user)
 {
-	struct sg_config *cfg = ps->cfg;
+	if (sg_config_skip(ps->cfg, name, ps->line, ps->file, user, false))
+		return perr(ps, "too many unknown names: at most %d",
+			    SG_MAX_UIDS + SG_MAX_GIDS + SG_MAX_CGROUPS);
+	return 0;
+}
+
+/* A user or group, by name (NSS) or by number, into *id and name: 0, 1
+ * when the name is unknown and was recorded as skipped (lenient parse), or
+ * -1 (said). */
+static int resolve_ident(struct parse *ps, const char *tok, bool user, uint32_t *idp,
+			 char name[SG_NAME_MAX])
+{
 	const char *what = user ? "user" : "group";
-	char name[SG_NAME_MAX] = "";
 	unsigned long long v;
 	uint32_t id;
 
@@ -314,11 +339,27 @@ static int value_ident(struct parse *ps, const char *tok, bool user)
 		if (strlen(tok) >= SG_NAME_MAX)
 			return perr(ps, "%s name '%.32s...' is too long (at most %d characters)",
 				    what, tok, SG_NAME_MAX - 1);
-		if ((user ? sg_user_id(tok, &id) : sg_group_id(tok, &id)))
-			return ps->lenient_names ? add_skipped(ps, tok, user)
-						 : perr(ps, "unknown %s '%s'", what, tok);
-		snprintf(name, sizeof(name), "%s", tok);
+		if ((user ? sg_user_id(tok, &id) : sg_group_id(tok, &id))) {
+			if (!ps->lenient_names)
+				return perr(ps, "unknown %s '%s'", what, tok);
+			return add_skipped(ps, tok, user) ? -1 : 1;
+		}
+		snprintf(name, SG_NAME_MAX, "%s", tok);
 	}
+	*idp = id;
+	return 0;
+}
+
+static int value_ident(struct parse *ps, const char *tok, bool user)
+{
+	struct sg_config *cfg = ps->cfg;
+	const char *what = user ? "user" : "group";
+	char name[SG_NAME_MAX] = "";
+	uint32_t id;
+	int rc = resolve_ident(ps, tok, user, &id, name);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
 	if (user ? add_ident(&cfg->users, &cfg->nusers, SG_MAX_UIDS, id, name, ps->line, ps->file)
 		 : add_ident(&cfg->groups, &cfg->ngroups, SG_MAX_GIDS, id, name, ps->line, ps->file))
 		return perr(ps, "too many %ss: at most %d", what,
@@ -343,6 +384,41 @@ static int value_dst(struct parse *ps, const char *tok)
 		return perr(ps, "too many IPv%u destinations: at most %d", p.family,
 			    SG_MAX_PREFIXES);
 	cfg->dst_where[cfg->ndsts - 1] = (struct sg_where){ ps->line, ps->file };
+	return 0;
+}
+
+/* allow_user_destinations / allow_group_destinations (issue 10): the first
+ * token of a line names the account, every further one is a DEST for it.
+ * An unknown account is skipped like one in allow_users; its DESTs are
+ * still checked. */
+static int value_acct(struct parse *ps, const char *tok, unsigned ntok, bool group)
+{
+	struct sg_acct_dst *a = &ps->acct;
+	char msg[SG_ERRLEN];
+	int rc;
+
+	if (ntok == 1) {
+		memset(a, 0, sizeof(*a));
+		a->group = group;
+		a->line = ps->line;
+		a->file = ps->file;
+		rc = resolve_ident(ps, tok, !group, &a->id, a->name);
+		ps->acct_skip = rc == 1;
+		return rc < 0 ? rc : 0;
+	}
+	if (sg_parse_acct_dst(tok, &a->dst, &a->port, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
+	if (!ps->acct_skip && sg_config_add_acct(ps->cfg, a))
+		return perr(ps, "too many account destinations: at most %d", SG_MAX_ACCT_DSTS);
+	return 0;
+}
+
+static int value_cgroup(struct parse *ps, const char *tok)
+{
+	char msg[SG_ERRLEN];
+
+	if (sg_config_add_cgroup(ps->cfg, tok, ps->line, ps->file, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
 	return 0;
 }
 
@@ -436,11 +512,17 @@ static int parse_value(struct parse *ps, enum key k, char *value)
 		case K_EVENT_RATE_TOTAL:
 			rc = value_rate(ps, tok, k, MAX_EVENT_RATE_TOTAL, &ps->cfg->event_rate_total);
 			break;
+		case K_ACCT_USERS: rc = value_acct(ps, tok, ntok, false); break;
+		case K_ACCT_GROUPS: rc = value_acct(ps, tok, ntok, true); break;
+		case K_CGROUPS: rc = value_cgroup(ps, tok); break;
 		default: break;
 		}
 	}
 	if (!rc && ntok == 0 && !keys[k].list)
 		return perr(ps, "'%s' needs a value", keys[k].name);
+	if (!rc && ntok == 1 && (k == K_ACCT_USERS || k == K_ACCT_GROUPS))
+		return perr(ps, "'%s' needs an account and at least one destination",
+			    keys[k].name);
 	return rc;
 }
 
@@ -474,8 +556,8 @@ const char *sg_config_file(const struct sg_config *cfg, unsigned file)
 
 /* Where the first of two entries is, seen from the file of the second:
  * "on line 3" in the same file, "at /etc/smtpguard/conf.d/a.conf:3" else. */
-static void also_at(const struct sg_config *cfg, unsigned here, unsigned file, unsigned line,
-		    char *buf, size_t len)
+void sg_config_also_at(const struct sg_config *cfg, unsigned here, unsigned file,
+		       unsigned line, char *buf, size_t len)
 {
 	if (file == here)
 		snprintf(buf, len, "on line %u", line);
@@ -510,7 +592,7 @@ static int check_duplicates(struct parse *ps, struct sg_ident *arr, unsigned n,
 			char also[SG_ERRLEN];
 
 			/* sorted by id, then file and line: the later one is at fault */
-			also_at(ps->cfg, s[i].file, s[i - 1].file, s[i - 1].line, also, sizeof(also));
+			sg_config_also_at(ps->cfg, s[i].file, s[i - 1].file, s[i - 1].line, also, sizeof(also));
 			ps->line = s[i].line;
 			ps->path = sg_config_file(ps->cfg, s[i].file);
 			rc = perr(ps, "%s %s%s%u is listed twice (also %s)", what,
@@ -554,7 +636,7 @@ static int parse_line(struct parse *ps, char *line, struct seen *seen)
 	if (seen->set[k] && !keys[k].list) {
 		char also[SG_ERRLEN];
 
-		also_at(ps->cfg, ps->file, seen->file[k], seen->line[k], also, sizeof(also));
+		sg_config_also_at(ps->cfg, ps->file, seen->file[k], seen->line[k], also, sizeof(also));
 		return perr(ps, "'%s' is set twice (first %s)", key, also);
 	}
 	if (!seen->set[k]) {
@@ -563,6 +645,20 @@ static int parse_line(struct parse *ps, char *line, struct seen *seen)
 		seen->file[k] = ps->file;
 	}
 	return parse_value(ps, (enum key)k, value);
+}
+
+/* Account DESTs need the final port list: checked once every file is
+ * read, and said at the entry's own file and line. */
+static int check_acct(struct parse *ps)
+{
+	char msg[SG_ERRLEN];
+	unsigned bad;
+
+	if (!sg_config_check_acct(ps->cfg, &bad, msg, sizeof(msg)))
+		return 0;
+	ps->line = ps->cfg->acct[bad].line;
+	ps->path = sg_config_file(ps->cfg, ps->cfg->acct[bad].file);
+	return perr(ps, "%s", msg);
 }
 
 /* One file's text into ps->cfg. */
@@ -641,6 +737,9 @@ int sg_config_parse_texts(const struct sg_config_text *texts, unsigned n,
 	for (int k = 0; k < K_COUNT && !rc; k++)
 		if (!seen.set[k] && apply_default(cfg, (enum key)k))
 			rc = perr(&ps, "out of memory");
+	/* the ports are final once their default applies */
+	if (!rc)
+		rc = check_acct(&ps);
 	if (rc)
 		sg_config_free(cfg);
 	return rc;
@@ -745,6 +844,11 @@ void sg_config_to_policy(const struct sg_config *cfg, struct sg_policy *pol)
 	for (unsigned i = 0; i < cfg->nports; i++)
 		pol->ports[cfg->ports[i] / 64] |= 1ULL << (cfg->ports[i] % 64);
 	sg_config_skipped_summary(cfg, pol->skipped, sizeof(pol->skipped));
+	for (unsigned i = 0; i < cfg->nacct; i++) {
+		pol->acct_uid |= !cfg->acct[i].group;
+		pol->acct_gid |= cfg->acct[i].group;
+	}
+	pol->cgroup_levels = cfg->cgroup_levels;
 }
 
 void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
@@ -765,15 +869,21 @@ void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
 		 (int)sizeof(pol->skipped), pol->skipped);
 }
 
+static const char *skipped_kind(const struct sg_skipped *s)
+{
+	return s->cgroup ? "cgroup" : s->user ? "user" : "group";
+}
+
 void sg_config_warn_skipped(FILE *out, const struct sg_config *cfg)
 {
 	unsigned i;
 
 	for (i = 0; i < cfg->nskipped && i < SG_SKIPPED_WARN_MAX; i++)
-		fprintf(out, "%s:%u: warning: unknown %s '%s' (skipped)\n",
+		fprintf(out, "%s:%u: warning: %s%s '%s'%s (skipped)\n",
 			sg_config_file(cfg, cfg->skipped[i].file),
-			cfg->skipped[i].line, cfg->skipped[i].user ? "user" : "group",
-			cfg->skipped[i].name);
+			cfg->skipped[i].line, cfg->skipped[i].cgroup ? "" : "unknown ",
+			skipped_kind(&cfg->skipped[i]), cfg->skipped[i].name,
+			cfg->skipped[i].cgroup ? " does not exist" : "");
 	/* an LDAP outage at boot must not print 10,000 lines */
 	if (cfg->nskipped > i)
 		fprintf(out, "%s: warning: %u more unknown names skipped ('smtpguard status' "
@@ -799,9 +909,9 @@ void sg_config_skipped_summary(const struct sg_config *cfg, char *buf, size_t le
 		/* room for ", ... (4294967295 more)" after this entry when
 		 * more follow */
 		size_t reserve = i + 1 < cfg->nskipped ? 26 : 0;
-		char item[SG_NAME_MAX + sizeof(cfg->source) + 32];
+		char item[SG_PATH_LEN + sizeof(cfg->source) + 32];
 		int n = snprintf(item, sizeof(item), "%s%s %s (%s:%u)", i ? ", " : "",
-				 s->user ? "user" : "group", s->name, base ? base + 1 : file, s->line);
+				 skipped_kind(s), s->name, base ? base + 1 : file, s->line);
 
 		if (n < 0 || pos + (size_t)n + reserve >= len) {
 			snprintf(buf + pos, len - pos, "%s... (%u more)", i ? ", " : "",

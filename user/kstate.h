@@ -10,6 +10,7 @@
  *   kstate_policy.c    the policy maps: written at load, read back for status
  *   kstate_history.c   stats/offenders/events: found, checked, summed, reset
  *   kstate_offenders.c the offender walk (batch lookup, de-duplicated)
+ *   kstate_acct.c      per-account destinations and allowed cgroups (issue 10)
  * Error model: functions return 0 or a negative errno and print their one
  * line (naming the object and the errno text) where the cause is known;
  * commands map that to an exit code. -ENOENT ("not there") is never printed:
@@ -101,6 +102,48 @@ int sg_kstate_exit(int rc);
 /* Writes users, groups and destinations of cfg into the given map fds. */
 int sg_fill_policy_maps(const struct sg_config *cfg, int uids_fd, int gids_fd,
 			int dst4_fd, int dst6_fd, char *err, size_t errlen);
+
+/* issue 10 (kstate_acct.c). Writes cfg's per-account destinations and
+ * allowed cgroups into new maps. 0 or -1 with err. */
+int sg_fill_acct_maps(const struct sg_config *cfg, int acct_fd, int cgroups_fd,
+		      char *err, size_t errlen);
+/* Readers of those maps into cfg->acct / cfg->cgroups (the allow-map
+ * table of kstate_policy.c calls them; kind is unused). */
+void sg_kstate_read_acct(int fd, struct sg_config *cfg, int kind);
+void sg_kstate_read_cgroups(int fd, struct sg_config *cfg, int kind);
+/*
+ * Questions about the LOADED policy, for `explain` and other evaluators.
+ * ks must come from sg_kstate_read without SG_KREAD_POLICY_ONLY (which
+ * fills ks->cfg.acct and ks->cfg.cgroups from the attached program's maps,
+ * not from any config file, and ks->policy).
+ *
+ * sg_kstate_acct_allows: does allow_user_destinations (group false, id a
+ * uid) or allow_group_destinations (group true, id a gid) allow a connect
+ * to addr (family 4: 4 bytes, an IPv4-mapped IPv6 address must be given
+ * as IPv4 as the program judges it; family 6: 16 bytes) on port? Returns
+ * the entry that decides (its dst, port 0 = every guarded port, and config
+ * line; name "" - look it up with sg_format_acct), or NULL. Like the
+ * program it answers only for guarded ports; the program asks this after
+ * allow_destinations, allow_users and allow_groups, and the uid before the
+ * gid.
+ *
+ * sg_kstate_cgroup_allows: given the cgroup ids of a process's cgroup and
+ * all its ancestors (ids[0..n), any order; sg_cgroup_ancestry makes them
+ * from a path), the allow_cgroups entry that allows it (path, line, id,
+ * level), or NULL. The program asks this last, after the account
+ * destinations.
+ *
+ * sg_cgroup_ancestry: the ids of root+"/a", root+"/a/b", ... for path
+ * "/a/b" (root: the cgroup v2 mount point, e.g. from sg_cgroup_root), at
+ * most max. 0, or -errno (not said) when one does not exist.
+ */
+const struct sg_acct_dst *sg_kstate_acct_allows(const struct sg_kstate *ks, bool group,
+						uint32_t id, uint8_t family,
+						const uint8_t *addr, uint16_t port);
+const struct sg_cgroup_entry *sg_kstate_cgroup_allows(const struct sg_kstate *ks,
+						      const uint64_t *ids, unsigned n);
+int sg_cgroup_ancestry(const char *root, const char *path, uint64_t *ids, unsigned max,
+		       unsigned *n);
 
 /* Reads the value of a policy map (the programs' .rodata, pinned as
  * "policy") into pol, zero-filled past what the map holds. Returns how many

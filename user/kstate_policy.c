@@ -115,6 +115,11 @@ static const struct {
 	{ "allow_gids", { BPF_MAP_TYPE_HASH, sizeof(__u32), 1, 0 }, read_ids },
 	{ "allow_dst4", { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sg_prefix4), 1, 0 }, read_prefixes },
 	{ "allow_dst6", { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sg_prefix6), 1, 0 }, read_prefixes },
+	/* issue 10 (kstate_acct.c) */
+	{ "acct_dst", { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sg_acct_key),
+			sizeof(struct sg_acct_val), 0 }, sg_kstate_read_acct },
+	{ "cgroups", { BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(struct sg_cgroup_val), 0 },
+	  sg_kstate_read_cgroups },
 };
 
 static int cmp_u32(const void *a, const void *b)

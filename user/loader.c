@@ -58,8 +58,10 @@ static int read_old_state(struct load_ctx *lc)
 			return rc;
 		hint = lc->cg_path;
 	}
-	/* the kstate module says what went wrong itself */
-	if ((rc = sg_kstate_read(lc->args->pin_dir, hint, 0, &lc->old)))
+	/* the kstate module says what went wrong itself; the old allow
+	 * lists are not needed (reading 10,000s of entries back would cost a
+	 * reload more than filling the new maps) */
+	if ((rc = sg_kstate_read(lc->args->pin_dir, hint, SG_KREAD_POLICY_ONLY, &lc->old)))
 		return rc;
 	lc->was_loaded = lc->old.link[0].present || lc->old.link[1].present;
 	return 0;

@@ -75,6 +75,11 @@ int sg_loader_load_bpf(struct load_ctx *lc)
 		sg_err("%s", err);
 		return -EIO;
 	}
+	if (sg_fill_acct_maps(lc->cfg, bpf_map__fd(skel->maps.sg_acct_dst),
+			      bpf_map__fd(skel->maps.sg_cgroups), err, sizeof(err))) {
+		sg_err("%s", err);
+		return -EIO;
+	}
 	lc->skel = sg_take_ptr(&skel);
 	return 0;
 }

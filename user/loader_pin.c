@@ -55,6 +55,8 @@ int sg_loader_pin(struct load_ctx *lc)
 		{ SG_PIN_GIDS, bpf_map__fd(s->maps.sg_allow_gids) },
 		{ SG_PIN_DST4, bpf_map__fd(s->maps.sg_allow_dst4) },
 		{ SG_PIN_DST6, bpf_map__fd(s->maps.sg_allow_dst6) },
+		{ SG_PIN_ACCT, bpf_map__fd(s->maps.sg_acct_dst) },
+		{ SG_PIN_CGROUPS, bpf_map__fd(s->maps.sg_cgroups) },
 		{ SG_PIN_POLICY, bpf_map__fd(s->maps.rodata) },
 		{ SG_PIN_STATS, bpf_map__fd(s->maps.sg_stats) },
 		{ SG_PIN_OFFENDERS, bpf_map__fd(s->maps.sg_offenders) },

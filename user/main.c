@@ -107,8 +107,10 @@ int main(int argc, char **argv)
 		.lenient_names = args.cmd != SG_CMD_CHECK_CONFIG,
 		.unpriv_port_start = sg_unpriv_port_start(),
 	};
-	if (sg_config_load(args.config, args.config_given, &opts, &cfg, err, sizeof(err))) {
+	if (sg_config_load(args.config, args.config_given, &opts, &cfg, err, sizeof(err)) ||
+	    sg_config_resolve_cgroups_here(&cfg, opts.lenient_names, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
+		sg_config_free(&cfg);
 		return args.cmd == SG_CMD_LOAD ? load_default(&args) : SG_EXIT_USAGE;
 	}
 	if (args.cmd == SG_CMD_CHECK_CONFIG) {

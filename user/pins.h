@@ -15,6 +15,8 @@ enum sg_pin {
 	SG_PIN_UIDS, SG_PIN_GIDS, SG_PIN_DST4, SG_PIN_DST6, SG_PIN_POLICY,
 	/* history maps: kept across reloads and upgrades */
 	SG_PIN_STATS, SG_PIN_OFFENDERS, SG_PIN_EVENTS,
+	/* issue 10: policy maps too (appended) */
+	SG_PIN_ACCT, SG_PIN_CGROUPS,
 	SG_PIN_COUNT
 };
 

@@ -54,6 +54,7 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 		fprintf(out, " %s", buf);
 	}
 	fputs(cfg->ndsts ? "\n" : " (none)\n", out);
+	sg_print_acct_text(out, cfg);
 	sg_format_endpoint(&cfg->redirect4, buf, sizeof(buf));
 	fprintf(out, "%-20s %s", "redirect to:", buf);
 	sg_format_endpoint(&cfg->redirect6, buf, sizeof(buf));
@@ -103,6 +104,7 @@ void sg_policy_json(struct sg_json *j, const struct sg_config *cfg)
 		sg_json_string(j, buf);
 	}
 	sg_json_close(j, ']');
+	sg_acct_json(j, cfg);
 	sg_json_key(j, "redirect_to");
 	sg_json_open(j, '[');
 	sg_format_endpoint(&cfg->redirect4, buf, sizeof(buf));

@@ -22,6 +22,13 @@ static const struct counter {
 	  "Allowed because the caller's UID is in allow_users." },
 	{ offsetof(struct sg_stats, allowed_gid), "allowed_gid", "allowed: group", "smtpguard_connect_allowed_group_total",
 	  "Allowed because the caller's GID is in allow_groups." },
+	/* issue 10 */
+	{ offsetof(struct sg_stats, allowed_acct_dst), "allowed_acct_dst", "allowed: account destination",
+	  "smtpguard_connect_allowed_account_destination_total",
+	  "Allowed by allow_user_destinations or allow_group_destinations." },
+	{ offsetof(struct sg_stats, allowed_cgroup), "allowed_cgroup", "allowed: cgroup",
+	  "smtpguard_connect_allowed_cgroup_total",
+	  "Allowed because the caller is in (or below) a cgroup in allow_cgroups." },
 	{ offsetof(struct sg_stats, refused), "refused", "refused", "smtpguard_connect_refused_total",
 	  "Refused with EPERM (enforce mode)." },
 	{ offsetof(struct sg_stats, audited), "audited", "audited", "smtpguard_connect_audited_total",

@@ -41,6 +41,7 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 	if (ks->have_policy)
 		printf("%-20s %s\n", "features:", sg_features_text(p->features, feat, sizeof(feat)));
 	sg_print_policy_text(stdout, &ks->cfg);
+	sg_print_limits_text(stdout, &ks->cfg);
 }
 
 static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
@@ -71,6 +72,7 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 	sg_json_key(&j, "features");
 	sg_json_raw(&j, sg_features_json(ks->policy.features, feat, sizeof(feat)));
 	sg_policy_json(&j, &ks->cfg);
+	sg_limits_json(&j, &ks->cfg);
 	sg_json_close(&j, '}');
 	putchar('\n');
 }

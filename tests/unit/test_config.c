@@ -601,6 +601,9 @@ static void test_print(void)
 	       "allow users:         root(0) 4000000000\n"
 	       "allow groups:        (none)\n"
 	       "allow destinations:  127.0.0.0/8 ::1/128\n"
+	       "allow user dests:    (none)\n"
+	       "allow group dests:   (none)\n"
+	       "allow cgroups:       (none)\n"
 	       "redirect to:         127.0.0.1:25 [::1]:25 (used in redirect mode)\n"
 	       "event rate:          10 per UID per second\n"
 	       "event rate total:    1000 per second over all UIDs\n", "policy as text");
@@ -610,6 +613,7 @@ static void test_print(void)
 	       "\"mode\":\"enforce\",\"ports\":[25,587],"
 	       "\"allow_users\":[{\"uid\":0,\"name\":\"root\"},{\"uid\":4000000000,\"name\":null}],"
 	       "\"allow_groups\":[],\"allow_destinations\":[\"127.0.0.0/8\",\"::1/128\"],"
+	       "\"allow_user_destinations\":[],\"allow_group_destinations\":[],\"allow_cgroups\":[],"
 	       "\"redirect_to\":[\"127.0.0.1:25\",\"[::1]:25\"],\"event_rate\":10,\"event_rate_total\":1000",
 	       "policy as JSON");
 	free(s);
@@ -622,6 +626,9 @@ static void test_print(void)
 	       "allow users:         (none)\n"
 	       "allow groups:        root(0)\n"
 	       "allow destinations:  (none)\n"
+	       "allow user dests:    (none)\n"
+	       "allow group dests:   (none)\n"
+	       "allow cgroups:       (none)\n"
 	       "redirect to:         127.0.0.1:25 [::1]:25\n"
 	       "event rate:          10 per UID per second\n"
 	       "event rate total:    1000 per second over all UIDs\n", "empty policy as text");

@@ -165,7 +165,7 @@ static void test_json(void)
 	char *out = capture(sg_report_json, &r);
 
 	OK(strstr(out, "\"ipv4\":{\"seen\":10,\"allowed_dst\":0,\"allowed_uid\":0,\"allowed_gid\":0,"
-		       "\"refused\":7,") != NULL, "JSON counters use the BTF field names");
+		       "\"allowed_acct_dst\":0,\"allowed_cgroup\":0,\"refused\":7,") != NULL, "JSON counters use the BTF field names");
 	OK(strstr(out, "\"offenders_total\":3") != NULL, "offender total");
 	OK(strstr(out, "\"user\":\"bo\\\"b\\\\\"") != NULL, "user names escaped");
 	OK(strstr(out, "1003") == NULL, "only the top 2 listed");
