@@ -12,10 +12,10 @@
  *   3. UID in allow_users?
  *   4. GID in allow_groups?
  *   5. the mode: enforce refused, audit audited, redirect redirected.
- * Further allow steps (issue 10a: per-account destinations, allow_cgroups)
- * plug in as struct sg_ex_extra, each placed after one of the built-in
- * steps, so the lead wires them to the order the kernel uses without
- * touching this logic.
+ * Further allow steps (per-account destinations, allow_cgroups: see
+ * explain_acct.h) plug in as struct sg_ex_extra, each placed after one of
+ * the built-in steps in the order the kernel uses, without touching this
+ * logic.
  */
 #ifndef SG_EXPLAIN_H
 #define SG_EXPLAIN_H
@@ -57,7 +57,8 @@ struct sg_ex_extra {
 };
 
 /* What decided an allow, so the command can find its config line. */
-enum sg_ex_entry { SG_EX_ENTRY_NONE, SG_EX_ENTRY_DST, SG_EX_ENTRY_UID, SG_EX_ENTRY_GID };
+enum sg_ex_entry { SG_EX_ENTRY_NONE, SG_EX_ENTRY_DST, SG_EX_ENTRY_UID, SG_EX_ENTRY_GID,
+		   SG_EX_ENTRY_ACCT, SG_EX_ENTRY_CGROUP };
 
 struct sg_ex_result {
 	enum sg_ex_verdict verdict;
@@ -69,6 +70,9 @@ struct sg_ex_result {
 	struct sg_prefix prefix;     /* SG_EX_ENTRY_DST: the matching prefix */
 	uint32_t id;                 /* SG_EX_ENTRY_UID/GID */
 	struct sg_endpoint redirect; /* SG_EX_REDIRECTED: where it goes */
+	/* set by the caller whose extra step allowed (explain_acct.h) */
+	const struct sg_acct_dst *acct;        /* SG_EX_ENTRY_ACCT */
+	const struct sg_cgroup_entry *cgroup;  /* SG_EX_ENTRY_CGROUP */
 };
 
 /* Judges q by pol (ports, mode, redirect and the allow lists) and the extra

@@ -19,6 +19,7 @@
 #include "common.h"
 #include "config_audit.h"
 #include "explain.h"
+#include "explain_acct.h"
 #include "json.h"
 #include "kstate.h"
 #include "lock.h"
@@ -125,13 +126,64 @@ static bool same_ids(const struct sg_ident *a, unsigned na, const struct sg_iden
 	return !memcmp(x, y, sizeof(*x) * na);
 }
 
+static bool same_prefix(const struct sg_prefix *a, const struct sg_prefix *b)
+{
+	return a->family == b->family && a->len == b->len &&
+	       !memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16);
+}
+
 static int find_dst(const struct sg_config *c, const struct sg_prefix *p)
 {
 	for (unsigned i = 0; i < c->ndsts; i++)
-		if (c->dsts[i].family == p->family && c->dsts[i].len == p->len &&
-		    !memcmp(c->dsts[i].addr, p->addr, p->family == 4 ? 4 : 16))
+		if (same_prefix(&c->dsts[i], p))
 			return (int)i;
 	return -1;
+}
+
+/* Where the entry that decided r is written in the config c: true with
+ * *file and *line. */
+static bool entry_where(const struct sg_config *c, const struct sg_ex_result *r,
+			unsigned *file, unsigned *line)
+{
+	const struct sg_ident *ids = r->entry == SG_EX_ENTRY_UID ? c->users : c->groups;
+	unsigned n = r->entry == SG_EX_ENTRY_UID ? c->nusers : c->ngroups;
+	int i;
+
+	switch (r->entry) {
+	case SG_EX_ENTRY_DST:
+		if ((i = find_dst(c, &r->prefix)) < 0)
+			return false;
+		*file = c->dst_where[i].file, *line = c->dst_where[i].line;
+		return true;
+	case SG_EX_ENTRY_UID:
+	case SG_EX_ENTRY_GID:
+		for (unsigned k = 0; k < n; k++)
+			if (ids[k].id == r->id) {
+				*file = ids[k].file, *line = ids[k].line;
+				return true;
+			}
+		return false;
+	case SG_EX_ENTRY_ACCT:
+		for (unsigned k = 0; k < c->nacct; k++) {
+			const struct sg_acct_dst *a = &c->acct[k];
+
+			if (a->group == r->acct->group && a->id == r->acct->id &&
+			    a->port == r->acct->port && same_prefix(&a->dst, &r->acct->dst)) {
+				*file = a->file, *line = a->line;
+				return true;
+			}
+		}
+		return false;
+	case SG_EX_ENTRY_CGROUP:
+		for (unsigned k = 0; k < c->ncgroups; k++)
+			if (!strcmp(c->cgroups[k].path, r->cgroup->path)) {
+				*file = c->cgroups[k].file, *line = c->cgroups[k].line;
+				return true;
+			}
+		return false;
+	default:
+		return false;
+	}
 }
 
 /* Does the config file describe the loaded policy (the sets and the mode)? */
@@ -174,27 +226,16 @@ static void annotate(const struct sg_args *args, const struct sg_config *loaded,
 {
 	struct sg_config_opts opts = { .lenient_names = true,
 				       .unpriv_port_start = sg_unpriv_port_start() };
-	const struct sg_ident *ids = NULL;
 	struct sg_config c;
 	char err[SG_ERRLEN], w[300] = "";
-	unsigned n = 0;
+	unsigned file, line;
 
 	buf[0] = '\0';
 	if (r->entry == SG_EX_ENTRY_NONE ||
 	    sg_config_load(args->config, args->config_given, &opts, &c, err, sizeof(err)))
 		return;
-	if (r->entry == SG_EX_ENTRY_DST) {
-		int i = find_dst(&c, &r->prefix);
-
-		if (i >= 0)
-			where_text(&c, c.dst_where[i].file, c.dst_where[i].line, w, sizeof(w));
-	} else {
-		ids = r->entry == SG_EX_ENTRY_UID ? c.users : c.groups;
-		n = r->entry == SG_EX_ENTRY_UID ? c.nusers : c.ngroups;
-		for (unsigned i = 0; i < n && !w[0]; i++)
-			if (ids[i].id == r->id)
-				where_text(&c, ids[i].file, ids[i].line, w, sizeof(w));
-	}
+	if (entry_where(&c, r, &file, &line))
+		where_text(&c, file, line, w, sizeof(w));
 	if (!w[0])
 		snprintf(buf, len, "not in %s any more", args->config);
 	else if (!same_policy(loaded, &c))
@@ -245,6 +286,7 @@ int sg_cmd_explain(const struct sg_args *args)
 	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
 	_cleanup_close_ int lock = -1;
 	struct sg_ex_query q = { 0 };
+	struct sg_ex_acct_steps steps;
 	struct sg_ex_result r;
 	char err[SG_ERRLEN], dst[SG_ADDRSTRLEN], source[512];
 	int rc;
@@ -276,10 +318,16 @@ int sg_cmd_explain(const struct sg_args *args)
 		       "run 'smtpguard load'");
 		return SG_EXIT_RUNTIME;
 	}
-	/* Issue 10a's steps (allow_user_destinations/allow_group_destinations,
-	 * allow_cgroups) go here as struct sg_ex_extra entries, each after the
-	 * built-in step the BPF program runs it after. */
-	sg_explain(&ks.cfg, &q, NULL, 0, &r);
+	if (sg_ex_acct_steps(&steps, &ks, args->cgroup_path))
+		return SG_EXIT_USAGE;
+	sg_explain(&ks.cfg, &q, steps.extra, ARRAY_LEN(steps.extra), &r);
+	if (steps.user.hit || steps.group.hit) {
+		r.entry = SG_EX_ENTRY_ACCT;
+		r.acct = steps.user.hit ? steps.user.hit : steps.group.hit;
+	} else if (steps.cgroup.hit) {
+		r.entry = SG_EX_ENTRY_CGROUP;
+		r.cgroup = steps.cgroup.hit;
+	}
 	annotate(args, &ks.cfg, &r, source, sizeof(source));
 	sg_format_endpoint(&q.dst, dst, sizeof(dst));
 	if (args->json)

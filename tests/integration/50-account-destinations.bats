@@ -253,3 +253,48 @@ PY
 	"$SG" --config "$WORK/acct.conf" --cgroup "$CG" --pin-dir "$PIN" reload
 	verdict ok "$U_ALICE" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 }
+
+@test "explain judges account destinations and allow_cgroups as the kernel does (users x destinations x ports x cgroups)" {
+	local u g d p c kern want cells=0 line
+	"$SG" --config "$WORK/acct.conf" --cgroup "$CG" --pin-dir "$PIN" reload
+	for ug in "$U_ALICE:$G_PLAIN" "$U_BOB:$G_PLAIN" "$U_ANY:$G_PLAIN" "$U_GMEMBER:$G_RELAY"; do
+		u=${ug%:*} g=${ug#*:}
+		for d in "$MX4" "$MX6" "::ffff:$MX4"; do
+			for p in "$SG_TEST_PORT" "$SG_TEST_PORT2"; do
+				for c in "" /mta/worker /other; do
+					run try_in "$CG$c" "$u" "$g" "$d" "$p"
+					case "$status" in
+					0) kern=allowed ;;
+					10) kern=refused ;;
+					*) echo "connect $u $d $p $c: $status $output"; return 1 ;;
+					esac
+					[[ $d == *:* ]] && d6="[$d]" || d6=$d
+					run "$SG" explain --json --pin-dir "$PIN" --config "$WORK/acct.conf" \
+						--user "$u" --group "$g" --cgroup-path "$CGREL$c" "$d6:$p"
+					[ "$status" -eq 0 ] || { echo "explain: $status $output"; return 1; }
+					want=$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])' <<<"$output")
+					[ "$want" = "$kern" ] ||
+						{ echo "uid $u gid $g $d6:$p cgroup $c: kernel $kern, explain $output"; return 1; }
+					cells=$((cells + 1))
+				done
+			done
+		done
+	done
+	echo "# $cells cells: explain agrees with the kernel" >&3
+	[ "$cells" -eq 72 ]
+	# the deciding rule, and the line it is written on
+	run "$SG" explain --pin-dir "$PIN" --config "$WORK/acct.conf" --user "$U_ALICE" \
+		--group "$G_PLAIN" "$MX4:$SG_TEST_PORT"
+	[ "$status" -eq 0 ]
+	line=$(grep -n "^allow_user_destinations = $U_ALICE " "$WORK/acct.conf" | cut -d: -f1)
+	[[ $output == "allowed: $MX4:$SG_TEST_PORT — allow_user_destinations "*"$MX4/32:$SG_TEST_PORT (acct.conf:$line)" ]] ||
+		{ echo "$output"; return 1; }
+	run "$SG" explain --pin-dir "$PIN" --config "$WORK/acct.conf" --user "$U_BOB" \
+		--group "$G_PLAIN" --cgroup-path "$CGREL/mta/worker" "$MX4:$SG_TEST_PORT"
+	line=$(grep -n "^allow_cgroups = " "$WORK/acct.conf" | cut -d: -f1)
+	[ "$output" = "allowed: $MX4:$SG_TEST_PORT — allow_cgroups $CGREL/mta (acct.conf:$line)" ] ||
+		{ echo "$output"; return 1; }
+	run "$SG" explain --pin-dir "$PIN" --user "$U_BOB" --group "$G_PLAIN" "$MX4:$SG_TEST_PORT"
+	[[ $output == "refused: "*"no allow_user_destinations entry of uid $U_BOB matches"*"allow_cgroups not applied (no --cgroup-path); mode enforce" ]] ||
+		{ echo "$output"; return 1; }
+}
