@@ -38,9 +38,24 @@ uids() {
 start_log() {
 	local file=$1
 	shift
+	local pid fd
 	"$SG" log --pin-dir "$PIN" "$@" >"$file" 2>"$file.err" &
-	echo $! >"$WORK/reader-log-$(basename "$file").pid"
-	sleep 0.5
+	pid=$!
+	echo "$pid" >"$WORK/reader-log-$(basename "$file").pid"
+	# log shows only what comes after it started: wait until it reads
+	# (an fd past stdio: the events map, or the monitor's file), however
+	# slowly a busy host starts it
+	for _ in $(seq 100); do
+		for fd in /proc/"$pid"/fd/*; do
+			[ "${fd##*/}" -gt 2 ] 2>/dev/null || continue
+			case "$(readlink "$fd")" in
+			anon_inode:bpf-map | /run/smtpguard/* | "$WORK"/*) sleep 0.2; return 0 ;;
+			esac
+		done
+		sleep 0.05
+	done
+	echo "log did not start reading" >&2
+	return 1
 }
 
 # stop_log FILE: SIGINT, and it must exit 0
@@ -170,13 +185,17 @@ wait_count() {
 }
 
 @test "log --user NAME|UID: one account's events only; an unknown name is a usage error" {
+	# one log at a time: without a monitor, two readers of the ring buffer
+	# would split the events between them
 	start_log "$WORK/user.json" --json --user 5401
-	start_log "$WORK/user-name.txt" --user nobody
 	run uids 5400 3
 	run uids 65534 1
 	wait_count "$WORK/user.json" 5400 3 1
-	for _ in $(seq 50); do grep -q "uid=65534" "$WORK/user-name.txt" && break; sleep 0.1; done
 	stop_log "$WORK/user.json"
+	start_log "$WORK/user-name.txt" --user nobody
+	run uids 5400 3
+	run uids 65534 1
+	for _ in $(seq 50); do grep -q "uid=65534" "$WORK/user-name.txt" && break; sleep 0.1; done
 	stop_log "$WORK/user-name.txt"
 	cat "$WORK/user.json" "$WORK/user-name.txt"
 	[ "$(count_uids "$WORK/user.json" 5400 3)" -eq 1 ]

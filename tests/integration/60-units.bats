@@ -50,7 +50,8 @@ verify_dir() {
 
 # help_commands / help_options: what `smtpguard --help` lists.
 help_commands() {
-	"$SG" --help | awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 } on { print $1 }'
+	# a command's line starts at column 3; deeper ones continue the text
+	"$SG" --help | awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 } on && /^  [a-z]/ { print $1 }'
 }
 
 help_options() {
@@ -315,6 +316,14 @@ help_options() {
 			out = out (i > 1 ? " " : "") t
 		}
 		print out; next
+	}
+	# which cgroups exist is the host's: check-config would refuse a
+	# missing one (their syntax is unit-tested)
+	/^allow_cgroups *=/ { next }
+	/^allow_(user|group)_destinations *=/ {
+		sub(/=/, "= ")
+		if ($3 !~ /^[0-9]+$/) $3 = 70000 + (++n)
+		print; next
 	} { print }' <<<"$ex")
 	printf '%s\n' "$ex" >"$D/ex.conf"
 	run "$SG" check-config "$D/ex.conf"
