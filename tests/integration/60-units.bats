@@ -317,7 +317,7 @@ help_options() {
 		}
 		print out; next
 	}
-	# which cgroups exist is the host's: check-config would refuse a
+	# which cgroups exist depends on the host: check-config would refuse a
 	# missing one (their syntax is unit-tested)
 	/^allow_cgroups *=/ { next }
 	/^allow_(user|group)_destinations *=/ {
