@@ -44,7 +44,7 @@ KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c user/loader_att
 	user/loader_attach_link.c user/loader_attach_prog.c user/loader_bpf.c user/loader_cgroup.c \
 	user/loader_pin.c user/loader_report.c user/loader_version.c \
 	user/unload.c user/status.c user/netcls_read.c user/kstate_find.c user/kstate_maps.c \
-	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/stats.c user/events.c user/kfeatures.c
+	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/kstate_pinned.c user/stats.c user/events.c user/kfeatures.c
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 KERN_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(KERN_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o

@@ -302,7 +302,7 @@ static int run(const struct sg_args *args, bool to_syslog)
 	rd->json = args->json;
 	rd->to_syslog = to_syslog;
 	rd->map_fd = -1;
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
+	if ((rc = sg_check_userns(err, sizeof(err)))) {
 		sg_err("%s", err);
 		return rc;
 	}

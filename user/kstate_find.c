@@ -73,7 +73,7 @@ int sg_kstate_read_for(const char *pin_dir, const char *cgroup, unsigned flags,
 	int rc;
 
 	if (stat(pin_dir, &st) && errno != ENOENT)
-		return sg_kstate_err(errno, "cannot access pin dir %s", pin_dir);
+		return sg_kstate_pin_err(errno, "cannot access pin dir %s", pin_dir);
 	if ((rc = sg_kstate_hint(cgroup, root, sizeof(root), &hint)))
 		return rc;
 	return sg_kstate_read(pin_dir, hint, flags, ks);
@@ -149,7 +149,7 @@ static bool looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_d
 {
 	struct bpf_prog_info info;
 	__u32 map_ids[16], len = sizeof(info), n;
-	_cleanup_close_ int fd = bpf_prog_get_fd_by_id(id);
+	_cleanup_close_ int fd = sg_kstate_prog_fd(id);
 
 	if (fd < 0)
 		return false;
@@ -166,9 +166,21 @@ static bool looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_d
 	return pin_dir && sg_policy_names_pin_dir(map_ids, n, pin_dir);
 }
 
+/* Listing a cgroup's programs needs CAP_NET_ADMIN; a reader without it
+ * (stats, status, log with CAP_BPF alone) takes the pinned program as the
+ * attached one, and says so where it reports the attachment. */
+static int pinned_as_attached(int hook, struct sg_kstate *ks, struct sg_link_state *li)
+{
+	ks->unverified = true;
+	li->ours[0] = li->prog_id = ks->pinned_prog_id[hook];
+	li->nours = 1;
+	li->present = true;
+	return 0;
+}
+
 /* prog_attach: the programs of ours attached to cgroup cg_fd at hook i,
  * recognised by id (pinned or staged) or by name and shared stats map. */
-static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
+static int find_ours(int cg_fd, int hook, struct sg_kstate *ks, __u32 stats_map_id,
 		     const char *pin_dir, struct sg_link_state *li)
 {
 	__u32 ids[64], cnt = ARRAY_LEN(ids), flags = 0;
@@ -185,7 +197,9 @@ static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stat
 		 * nothing can be attached there */
 		if (errno == EBADF)
 			return 0;
-		return sg_kstate_err(errno, "cannot list the %s programs of cgroup %s",
+		if (sg_is_perm(errno) && ks->pinned_prog_id[hook])
+			return pinned_as_attached(hook, ks, li);
+		return sg_kstate_query_err(errno, "cannot list the %s programs of cgroup %s",
 				     hook ? "connect6" : "connect4", ks->cgroup_path);
 	}
 	for (__u32 i = 0; i < cnt && li->nours < SG_MAX_OURS; i++) {
@@ -298,6 +312,7 @@ int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
 
 	memset(ks, 0, sizeof(*ks));
 	ks->link[0].fd = ks->link[1].fd = -1;
+	sg_kstate_pin_fallback(pin_dir);
 	if ((rc = read_pins(pin_dir, ks)))
 		return rc;
 	if (ks->method != SG_METHOD_LINK && (rc = read_prog_attach(pin_dir, cg_hint, ks)))

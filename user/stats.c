@@ -116,7 +116,7 @@ int sg_cmd_stats(const struct sg_args *args)
 	char err[SG_ERRLEN];
 	int rc;
 
-	if ((rc = sg_check_privileges(err, sizeof(err)))) {
+	if ((rc = sg_check_userns(err, sizeof(err)))) {
 		sg_err("%s", err);
 		return rc;
 	}

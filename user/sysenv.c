@@ -54,6 +54,7 @@ const char *sg_eperm_hint(enum sg_op op, int err)
 		[SG_OP_PIN] = " (the pins are root's: needs root with CAP_BPF, or CAP_SYS_ADMIN)",
 		[SG_OP_MOUNT] = " (mounting needs CAP_SYS_ADMIN)",
 		[SG_OP_FIND] = " (finding BPF programs by id needs CAP_SYS_ADMIN)",
+		[SG_OP_QUERY] = " (listing a cgroup's programs needs CAP_NET_ADMIN)",
 	};
 
 	if ((err != EPERM && err != EACCES) || (unsigned)op >= ARRAY_LEN(needs))
@@ -66,26 +67,6 @@ int sg_check_userns(char *err, size_t errlen)
 	if (!in_initial_userns()) {
 		snprintf(err, errlen, "must run as root in the initial user namespace "
 			 "(capabilities in a user namespace of one's own do not count)");
-		return SG_EXIT_RUNTIME;
-	}
-	return 0;
-}
-
-int sg_check_privileges(char *err, size_t errlen)
-{
-	__u32 id = 0;
-	int rc = sg_check_userns(err, errlen);
-
-	if (rc)
-		return rc;
-	/* What is attached to a cgroup is known by program id; an id becomes
-	 * an fd only with CAP_SYS_ADMIN. Walking the ids is that check, made
-	 * by the kernel, and changes nothing. */
-	if (bpf_prog_get_next_id(0, &id) && errno != ENOENT) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot read which BPF programs are loaded: %s%s",
-			 strerror(e), sg_eperm_hint(SG_OP_FIND, e));
 		return SG_EXIT_RUNTIME;
 	}
 	return 0;

@@ -17,6 +17,7 @@ enum sg_op {
 	SG_OP_PIN,    /* opening, creating, removing pins: root (and CAP_BPF) */
 	SG_OP_MOUNT,  /* mounting bpffs or a cgroup2: CAP_SYS_ADMIN */
 	SG_OP_FIND,   /* a program or map fd from its id: CAP_SYS_ADMIN */
+	SG_OP_QUERY,  /* issue 11: listing a cgroup's programs: CAP_NET_ADMIN */
 };
 
 /* " (what OP needs)" when err is EPERM or EACCES, else "": appended to the
@@ -30,9 +31,6 @@ static inline bool sg_is_perm(int err)
 /* Each returns 0, or an SG_EXIT_* code with a one-line message in err. */
 /* Refuses a user namespace other than the initial one. */
 int sg_check_userns(char *err, size_t errlen);
-/* sg_check_userns, then tries the id lookup that reading what is attached
- * needs (status, stats, log, monitor, unload). */
-int sg_check_privileges(char *err, size_t errlen);
 /* When programs are attached to the cgroup cg_fd, tries turning the first
  * one's id into an fd: a load over them must tell which are its own, and
  * replace or detach those. Refuses with one line, before any change, where
