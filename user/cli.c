@@ -45,7 +45,8 @@ void sg_print_usage(FILE *out)
 	      "  unload              detach and unpin everything\n"
 	      "  status              show whether loaded and the effective policy (exit 3: not loaded)\n"
 	      "  check-config [FILE] validate a config and print the effective policy; changes nothing\n"
-	      "  stats               counters and top offenders (--json, --prometheus, --top N, --reset)\n"
+	      "  stats               counters and top offenders (--json, --prometheus, --top N,\n"
+	      "                      --user NAME|UID, --output FILE, --reset)\n"
 	      "  log                 follow refusal events live, one line each (--json), until interrupted\n"
 	      "  monitor             write each event to syslog; for a service (stops on SIGTERM)\n"
 	      "\n"
@@ -55,7 +56,10 @@ void sg_print_usage(FILE *out)
 	      "      --pin-dir DIR   bpffs directory for pins (default " SG_DEFAULT_PIN_DIR ")\n"
 	      "      --json          machine-readable output (status, check-config, stats, log)\n"
 	      "      --prometheus    stats: Prometheus text format (node_exporter textfile collector)\n"
-	      "      --top N         stats: list the N busiest offenders (default 10)\n"
+	      "      --top N         stats: list the N busiest offenders (default 10; with\n"
+	      "                      --prometheus, per-account series for these N only)\n"
+	      "      --user NAME|UID stats: one account's counters\n"
+	      "      --output FILE   stats --prometheus: write FILE atomically (temp file, rename)\n"
 	      "      --reset         stats: clear counters and offender records\n"
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
@@ -64,7 +68,8 @@ void sg_print_usage(FILE *out)
 	      out);
 }
 
-enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP };
+enum { OPT_CGROUP = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROMETHEUS, OPT_RESET, OPT_TOP,
+	OPT_USER, OPT_OUTPUT /* issue 11 */ };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -74,6 +79,8 @@ static const struct option long_opts[] = {
 	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 	{ "reset", no_argument, NULL, OPT_RESET },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -159,6 +166,10 @@ static int take_option(int c, char **argv, struct sg_args *a, struct opt_state *
 		a->top = (unsigned)top;
 		o->top_given = true;
 		return 0;
+	case OPT_USER:
+		return set_once(&a->user, optarg, "--user", err, errlen);
+	case OPT_OUTPUT:
+		return set_once(&a->output, optarg, "--output", err, errlen);
 	case 'h':
 		o->help = true;
 		return 0;
@@ -215,6 +226,13 @@ static int check_combination(struct sg_args *a, const struct opt_state *o, char 
 			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
 	if (a->prometheus && a->json)
 		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
+	if ((a->user || a->output) && a->cmd != SG_CMD_STATS)
+		return fail(err, errlen, "--%s applies only to 'stats'", a->user ? "user" : "output");
+	if (a->output && !a->prometheus)
+		return fail(err, errlen, "%s", "--output applies only to 'stats --prometheus'");
+	if (a->user && (a->prometheus || a->reset))
+		return fail(err, errlen, "--user does not go with --%s",
+			    a->prometheus ? "prometheus" : "reset");
 	if (!o->top_given)
 		a->top = SG_DEFAULT_TOP;
 	a->config_given = o->config != NULL;

@@ -34,6 +34,9 @@ struct sg_args {
 	bool prometheus;  /* stats: Prometheus text exposition format */
 	bool reset;       /* stats: clear counters and offenders */
 	unsigned top;     /* stats: how many offenders to list (default 10) */
+	/* issue 11 */
+	const char *user;   /* stats: one account, NAME or UID */
+	const char *output; /* stats --prometheus: write FILE atomically */
 };
 
 #define SG_DEFAULT_TOP 10

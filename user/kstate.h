@@ -136,6 +136,7 @@ struct sg_history {
 	bool events_perf;        /* events is a perf event array, not a ring buffer */
 	bool have_policy;        /* of the attached programs */
 	struct sg_policy policy;
+	bool attached;           /* issue 11: a program of ours is attached */
 };
 
 /* Opens the history maps in which (SG_HIST_BIT()s), from their pins or,

@@ -101,6 +101,10 @@ int main(void)
 	OK(a.json && a.top == 3 && a.reset, "stats --json --top 3 --reset");
 	GOOD(SG_CMD_STATS, "stats", "--prometheus", "--top=0");
 	OK(a.prometheus && a.top == 0, "stats --prometheus --top=0");
+	GOOD(SG_CMD_STATS, "stats", "--prometheus", "--output", "/tmp/x.prom");
+	OK(a.output && !strcmp(a.output, "/tmp/x.prom"), "stats --prometheus --output FILE");
+	GOOD(SG_CMD_STATS, "stats", "--user", "alice", "--json");
+	OK(a.user && !strcmp(a.user, "alice") && a.json, "stats --user NAME --json");
 	GOOD(SG_CMD_STATS, "stats", "--top", "100000");
 	OK(a.top == 100000, "--top at its limit");
 	GOOD(SG_CMD_STATS, "stats", "--top", "5", "--top", "6");
@@ -164,6 +168,11 @@ int main(void)
 	BAD("--reset applies only to 'stats'", "log", "--reset");
 	BAD("--top applies only to 'stats'", "status", "--top", "3");
 	BAD("--json and --prometheus exclude each other", "stats", "--json", "--prometheus");
+	BAD("--user applies only to 'stats'", "status", "--user", "alice");
+	BAD("--output applies only to 'stats --prometheus'", "stats", "--output", "/x");
+	BAD("--output applies only to 'stats'", "log", "--output", "/x");
+	BAD("--user does not go with --prometheus", "stats", "--user", "1", "--prometheus");
+	BAD("option '--user' needs a non-empty value", "stats", "--user=");
 	/* the error buffer bounds the message */
 	{
 		static char *argv[] = { "smtpguard", "a-very-long-command-name-indeed", NULL };
