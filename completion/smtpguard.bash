@@ -18,8 +18,12 @@ _smtpguard()
 	local global="--config --cgroup --pin-dir --help --version"
 
 	case $prev in
-	-c | --config)
+	-c | --config | --output)
 		_smtpguard_files
+		return
+		;;
+	--user)
+		COMPREPLY=($(compgen -u -- "$cur"))
 		return
 		;;
 	--cgroup | --pin-dir)
@@ -38,7 +42,7 @@ _smtpguard()
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		-c | --config | --cgroup | --pin-dir | --top) ((i++)) ;;
+		-c | --config | --cgroup | --pin-dir | --top | --user | --output) ((i++)) ;;
 		-*) ;;
 		*)
 			cmd=$w
@@ -51,7 +55,7 @@ _smtpguard()
 		local opts=$global
 		case $cmd in
 		status | check-config | log) opts+=" --json" ;;
-		stats) opts+=" --json --prometheus --top --reset" ;;
+		stats) opts+=" --json --prometheus --top --user --output --reset" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
