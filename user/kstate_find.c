@@ -144,15 +144,16 @@ static int read_link(const char *dir, int i, struct sg_link_state *li)
 /* Is the attached program id one of ours? Ours are named sg_connect4/6 and
  * either share the pinned stats map or record this pin dir in their policy
  * (which still works when every pin is gone). Another smtpguard on the same
- * cgroup with another pin dir is not ours. */
-static bool looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_dir)
+ * cgroup with another pin dir is not ours. 1 yes, 0 no, -EPERM: cannot
+ * tell (not pinned, and the kernel refuses the lookup by id). */
+static int looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_dir)
 {
 	struct bpf_prog_info info;
 	__u32 map_ids[16], len = sizeof(info), n;
 	_cleanup_close_ int fd = sg_kstate_prog_fd(id);
 
 	if (fd < 0)
-		return false;
+		return sg_is_perm(errno) ? -EPERM : 0;
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = ARRAY_LEN(map_ids);
 	info.map_ids = (__u64)(unsigned long)map_ids;
@@ -184,6 +185,7 @@ static int find_ours(int cg_fd, int hook, struct sg_kstate *ks, __u32 stats_map_
 		     const char *pin_dir, struct sg_link_state *li)
 {
 	__u32 ids[64], cnt = ARRAY_LEN(ids), flags = 0;
+	unsigned unknown = 0;
 	struct stat st;
 
 	li->nours = 0;
@@ -205,9 +207,13 @@ static int find_ours(int cg_fd, int hook, struct sg_kstate *ks, __u32 stats_map_
 	for (__u32 i = 0; i < cnt && li->nours < SG_MAX_OURS; i++) {
 		__u32 id = ids[i];
 
-		if (id != ks->pinned_prog_id[hook] && id != ks->staged_prog_id[hook] &&
-		    !looks_ours(id, hook, stats_map_id, pin_dir))
-			continue;
+		if (id != ks->pinned_prog_id[hook] && id != ks->staged_prog_id[hook]) {
+			int ours = looks_ours(id, hook, stats_map_id, pin_dir);
+
+			unknown += ours < 0;
+			if (ours <= 0)
+				continue;
+		}
 		li->ours[li->nours++] = id;
 		/* the pinned program is the current one; a staged one is
 		 * newer than any other leftover */
@@ -217,6 +223,12 @@ static int find_ours(int cg_fd, int hook, struct sg_kstate *ks, __u32 stats_map_
 			li->prog_id = id;
 	}
 	li->present = li->nours > 0;
+	/* programs it cannot tell from ours, and none of ours pinned: never
+	 * "not loaded" on a guess (with pins, the pinned ones are ours) */
+	if (!li->present && unknown)
+		return sg_kstate_find_err(EPERM, "cannot tell whether the %s programs attached to %s "
+					  "are smtpguard's", hook ? "connect6" : "connect4",
+					  ks->cgroup_path);
 	return 0;
 }
 

@@ -317,3 +317,24 @@ assert d["uid"] == 2102 and d["count"] == 20 and d["last_verdict"] == "refused",
 		[ -e "$X_PIN/prog_connect4" ]
 	fi
 }
+
+@test "readers without CAP_SYS_ADMIN, pins gone: one line, never \"not loaded\" on a guess" {
+	X_CG="$(cgroup2_root)/sgy$$"
+	X_PIN="/sys/fs/bpf/sgy$$"
+	mkdir "$X_CG"
+	"$SG" --config "$WORK/policy.conf" --cgroup "$X_CG" --pin-dir "$X_PIN" load
+	rm -rf "$X_PIN"
+	# programs attached but unpinned: only an id lookup tells they are ours
+	run capset -all,+bpf,+net_admin "$SG" --cgroup "$X_CG" --pin-dir "$X_PIN" status
+	[ "$status" -eq 1 ]
+	[ "$output" = "smtpguard: cannot tell whether the connect4 programs attached to $X_CG are smtpguard's: Operation not permitted (finding BPF programs by id needs CAP_SYS_ADMIN)" ]
+	run capset -all,+bpf,+net_admin "$SG" --cgroup "$X_CG" --pin-dir "$X_PIN" stats --prometheus
+	[ "$status" -eq 1 ]
+	run ! grep -q 'smtpguard_loaded 0' <<<"$output"
+	run capset -all,+bpf "$SG" --cgroup "$X_CG" --pin-dir "$X_PIN" status
+	[ "$status" -eq 1 ]
+	[ "$output" = "smtpguard: cannot list the connect4 programs of cgroup $X_CG: Operation not permitted (listing a cgroup's programs needs CAP_NET_ADMIN)" ]
+	# with every capability it is found as before
+	run "$SG" --cgroup "$X_CG" --pin-dir "$X_PIN" status
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}

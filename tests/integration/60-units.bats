@@ -299,8 +299,9 @@ unit_caps() {
 	run env SYSTEMD_LOG_LEVEL=debug systemd-analyze verify --man=no ./smtpguard-textfile.service
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	dump=$(awk '/-> Unit smtpguard-textfile.service:/ { on = 1; next } /-> Unit / { on = 0 } on' <<<"$output")
-	for want in "Type: oneshot" \
-		"Command Line: $D/usr/sbin/smtpguard stats --prometheus --top \${SMTPGUARD_TEXTFILE_TOP} --output \${SMTPGUARD_TEXTFILE_DIR}/smtpguard.prom"; do
+	# (systemd prints the variables quoted, their '$' escaped)
+	for want in "Type: oneshot" "Command Line: $D/usr/sbin/smtpguard stats --prometheus --top " \
+		'SMTPGUARD_TEXTFILE_TOP}" --output "\${SMTPGUARD_TEXTFILE_DIR}/smtpguard.prom"'; do
 		grep -qF "$want" <<<"$dump" || { echo "missing '$want' in:"; echo "$dump"; return 1; }
 	done
 	# the timer installs into timers.target, disabled by default
