@@ -38,7 +38,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(VMLINUX_D
 # No libbpf calls (pure logic, and files read or followed): shared by the
 # CLI, unit tests and fuzzers.
 CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print.c \
-	user/mountinfo.c user/netcls.c user/names.c user/stats_report.c user/event_format.c \
+	user/mountinfo.c user/netcls.c user/names.c user/stats_report.c user/stats_prom.c user/stats_user.c user/event_format.c \
 	user/config_audit.c user/readfile.c user/kfeature_select.c user/json.c user/format.c \
 	user/explain.c user/csf_import.c \
 	user/confd.c \
@@ -49,7 +49,7 @@ KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c user/loader_att
 	user/loader_attach_link.c user/loader_attach_prog.c user/loader_bpf.c user/loader_cgroup.c \
 	user/loader_pin.c user/loader_report.c user/loader_version.c \
 	user/unload.c user/status.c user/netcls_read.c user/kstate_find.c user/kstate_maps.c \
-	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/kstate_acct.c user/stats.c user/events.c user/kfeatures.c \
+	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/kstate_acct.c user/kstate_pinned.c user/textfile.c user/stats.c user/events.c user/kfeatures.c \
 	user/explain_cmd.c user/explain_acct.c user/csf_cmd.c \
 	user/events_sink.c user/monitor_state.c user/event_out.c
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))

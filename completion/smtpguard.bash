@@ -69,7 +69,7 @@ _smtpguard()
 		status | check-config) opts+=" --json" ;;
 		log) opts+=" --json --user --since-load" ;;
 		monitor) opts+=" --output" ;;
-		stats) opts+=" --json --prometheus --top --reset" ;;
+		stats) opts+=" --json --prometheus --top --user --output --reset" ;;
 		explain) opts+=" --json --user --group --cgroup-path" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -26,7 +26,8 @@ MANDIR  ?= $(PREFIX)/share/man
 PKGLIBDIR ?= $(PREFIX)/lib/smtpguard
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-SG_UNITS := systemd/smtpguard.service systemd/smtpguard-monitor.service
+SG_UNITS := systemd/smtpguard.service systemd/smtpguard-monitor.service \
+	systemd/smtpguard-textfile.service systemd/smtpguard-textfile.timer
 SG_MAN8  := man/smtpguard.8
 SG_MAN5  := man/smtpguard.conf.5
 

@@ -48,7 +48,7 @@ void sg_print_usage(FILE *out)
 	      "  status              whether loaded, the effective policy (with per-account destinations,\n"
 	      "                      allowed cgroups, skipped entries) and its limits (exit 3: not loaded)\n"
 	      "  check-config [FILE] validate a config and print the effective policy; changes nothing\n"
-	      "  stats               counters and top offenders (--json, --prometheus, --top N, --reset)\n"
+	      "  stats               counters and top offenders (--json, --prometheus, --user, --reset)\n"
 	      "  log                 follow events live, one line each, until interrupted (follows a monitor)\n"
 	      "  monitor             the one event reader: syslog, JSON lines to --output; for a service\n"
 	      "  explain DEST:PORT   the loaded policy's verdict on one TCP connect, and the deciding rule\n"
@@ -60,13 +60,15 @@ void sg_print_usage(FILE *out)
 	      "      --pin-dir DIR   bpffs directory for pins (default " SG_DEFAULT_PIN_DIR ")\n"
 	      "      --json          machine-readable output (status, check-config, stats, log, explain)\n"
 	      "      --user USER     explain: the connecting user, name or UID (default: you);\n"
-	      "                      log: only this account's events\n"
+	      "                      log: only this account's events; stats: its counters\n"
 	      "      --group GROUP   explain: its group, name or GID (default: --user's primary one, else yours)\n"
 	      "      --cgroup-path P explain: its cgroup, relative to the cgroup v2 root\n"
 	      "      --prometheus    stats: Prometheus text format (node_exporter textfile collector)\n"
-	      "      --top N         stats: list the N busiest offenders (default 10)\n"
+	      "      --top N         stats: list the N busiest offenders (default 10; with\n"
+	      "                      --prometheus, per-account series for these N only)\n"
 	      "      --reset         stats: clear counters and offender records\n"
-	      "      --output FILE   monitor: append one JSON line per event to FILE\n"
+	      "      --output FILE   monitor: append one JSON line per event to FILE;\n"
+	      "                      stats --prometheus: write FILE atomically (temp file, rename)\n"
 	      "      --since-load    log: first the events buffered since load (default: live only)\n"
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
@@ -247,8 +249,8 @@ static int check_combination(struct sg_args *a, const struct opt_state *o, char 
 	if ((a->prometheus || a->reset || o->top_given) && a->cmd != SG_CMD_STATS)
 		return fail(err, errlen, "--%s applies only to 'stats'",
 			    a->prometheus ? "prometheus" : a->reset ? "reset" : "top");
-	if (a->user && a->cmd != SG_CMD_EXPLAIN && a->cmd != SG_CMD_LOG)
-		return fail(err, errlen, "%s", "--user applies only to 'explain' and 'log'");
+	if (a->user && a->cmd != SG_CMD_EXPLAIN && a->cmd != SG_CMD_LOG && a->cmd != SG_CMD_STATS)
+		return fail(err, errlen, "%s", "--user applies only to 'explain', 'log' and 'stats'");
 	if ((a->group || a->cgroup_path) && a->cmd != SG_CMD_EXPLAIN)
 		return fail(err, errlen, "--%s applies only to 'explain'",
 			    a->group ? "group" : "cgroup-path");
@@ -256,12 +258,16 @@ static int check_combination(struct sg_args *a, const struct opt_state *o, char 
 		return fail(err, errlen, "%s", "explain needs DEST:PORT (try --help)");
 	if (!a->csf_file)
 		a->csf_file = SG_DEFAULT_CSF;
-	if (a->output && a->cmd != SG_CMD_MONITOR)
-		return fail(err, errlen, "%s", "--output applies only to 'monitor'");
+	if (a->output && a->cmd != SG_CMD_MONITOR && !(a->cmd == SG_CMD_STATS && a->prometheus))
+		return fail(err, errlen, "%s",
+			    "--output applies only to 'monitor' and 'stats --prometheus'");
 	if (a->since_load && a->cmd != SG_CMD_LOG)
 		return fail(err, errlen, "%s", "--since-load applies only to 'log'");
 	if (a->prometheus && a->json)
 		return fail(err, errlen, "%s", "--json and --prometheus exclude each other");
+	if (a->user && (a->prometheus || a->reset))
+		return fail(err, errlen, "--user does not go with --%s",
+			    a->prometheus ? "prometheus" : "reset");
 	if (!o->top_given)
 		a->top = SG_DEFAULT_TOP;
 	a->config_given = o->config != NULL;

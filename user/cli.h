@@ -44,7 +44,8 @@ struct sg_args {
 	const char *target;      /* explain DEST:PORT */
 	const char *csf_file;    /* import-csf [FILE] (default SG_DEFAULT_CSF) */
 	/* issue 11 */
-	const char *output; /* monitor: append one JSON line per event here */
+	const char *output; /* monitor: append one JSON line per event here;
+			     * stats --prometheus: write FILE atomically */
 	bool since_load;  /* log: the events buffered since load first */
 };
 

@@ -375,7 +375,7 @@ static int run(const struct sg_args *args, bool to_syslog)
 	rd->since = to_syslog || args->since_load ? 0 : now_unix();
 	if ((rc = take_user(rd, args->user)))
 		return rc;
-	if (sg_check_privileges())
+	if (sg_check_userns())
 		return SG_EXIT_RUNTIME;
 	/* with the pins gone, the map is found through the attached program */
 	if ((rc = sg_kstate_hint(args->cgroup, root, sizeof(root), &hint)))

@@ -297,7 +297,7 @@ int sg_cmd_explain(const struct sg_args *args)
 	}
 	if (who_connects(args, &q) || cgroup_of(args->cgroup_path, &q))
 		return SG_EXIT_USAGE;
-	if (sg_check_privileges())
+	if (sg_check_userns())
 		return SG_EXIT_RUNTIME;
 	lock = sg_lock_shared(); /* never judge by a half-swapped policy */
 	if ((rc = sg_kstate_read_for(args->pin_dir, args->cgroup, 0, &ks)))

@@ -60,6 +60,9 @@ struct sg_kstate {
 	bool have_policy;
 	struct sg_policy policy;
 	struct sg_config cfg;         /* rebuilt from the enforcing maps */
+	bool unverified;              /* issue 11: the kernel refused listing the
+				       * cgroup's programs (CAP_NET_ADMIN): the
+				       * pinned programs are taken as attached */
 	unsigned maps_read;           /* internal: bit i, allow map i read already
 				       * (both programs share them) */
 };
@@ -176,6 +179,7 @@ struct sg_history {
 	bool events_perf;        /* events is a perf event array, not a ring buffer */
 	bool have_policy;        /* of the attached programs */
 	struct sg_policy policy;
+	bool attached;           /* issue 11: a program of ours is attached */
 };
 
 /* Opens the history maps in which (SG_HIST_BIT()s), from their pins or,
@@ -214,7 +218,14 @@ int sg_kstate_err_op(int e, int op, const char *fmt, ...) __attribute__((format(
 #define sg_kstate_err(e, ...)      sg_kstate_err_op(e, -1, __VA_ARGS__)
 #define sg_kstate_find_err(e, ...) sg_kstate_err_op(e, SG_OP_FIND, __VA_ARGS__)
 #define sg_kstate_pin_err(e, ...)  sg_kstate_err_op(e, SG_OP_PIN, __VA_ARGS__)
+#define sg_kstate_query_err(e, ...) sg_kstate_err_op(e, SG_OP_QUERY, __VA_ARGS__)
 int sg_prog_map_ids(__u32 prog_id, __u32 *ids, __u32 max, __u32 *n);
+/* Issue 11: bpf_prog/map_get_fd_by_id, falling back to the pins in the dir
+ * set by sg_kstate_pin_fallback (sg_kstate_read sets it) when the kernel
+ * refuses the lookup by id (kstate_pinned.c). fd, or -1 with errno. */
+void sg_kstate_pin_fallback(const char *pin_dir);
+int sg_kstate_prog_fd(__u32 id);
+int sg_kstate_map_fd(__u32 id);
 /* Calls fn with each map (fd, name) of ids / of program prog_id that still
  * exists, until fn returns non-zero; returns that, or -errno (said). */
 int sg_maps_each(const __u32 *ids, __u32 n, int (*fn)(int fd, const char *name, void *ctx),

@@ -70,7 +70,7 @@ int sg_kstate_read_for(const char *pin_dir, const char *cgroup, unsigned flags,
 	int rc;
 
 	if (stat(pin_dir, &st) && errno != ENOENT)
-		return sg_kstate_err(errno, "cannot access pin dir %s", pin_dir);
+		return sg_kstate_pin_err(errno, "cannot access pin dir %s", pin_dir);
 	if ((rc = sg_kstate_hint(cgroup, root, sizeof(root), &hint)))
 		return rc;
 	return sg_kstate_read(pin_dir, hint, flags, ks);
@@ -141,15 +141,16 @@ static int read_link(const char *dir, int i, struct sg_link_state *li)
 /* Is the attached program id one of ours? Ours are named sg_connect4/6 and
  * either share the pinned stats map or record this pin dir in their policy
  * (which still works when every pin is gone). Another smtpguard on the same
- * cgroup with another pin dir is not ours. */
-static bool looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_dir)
+ * cgroup with another pin dir is not ours. 1 yes, 0 no, -EPERM: cannot
+ * tell (not pinned, and the kernel refuses the lookup by id). */
+static int looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_dir)
 {
 	struct bpf_prog_info info;
 	__u32 map_ids[16], len = sizeof(info), n;
-	_cleanup_close_ int fd = bpf_prog_get_fd_by_id(id);
+	_cleanup_close_ int fd = sg_kstate_prog_fd(id);
 
 	if (fd < 0)
-		return false;
+		return sg_is_perm(errno) ? -EPERM : 0;
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = ARRAY_LEN(map_ids);
 	info.map_ids = (__u64)(unsigned long)map_ids;
@@ -163,12 +164,25 @@ static bool looks_ours(__u32 id, int hook, __u32 stats_map_id, const char *pin_d
 	return pin_dir && sg_policy_names_pin_dir(map_ids, n, pin_dir);
 }
 
+/* Listing a cgroup's programs needs CAP_NET_ADMIN; a reader without it
+ * (stats, status, log with CAP_BPF alone) takes the pinned program as the
+ * attached one, and says so where it reports the attachment. */
+static int pinned_as_attached(int hook, struct sg_kstate *ks, struct sg_link_state *li)
+{
+	ks->unverified = true;
+	li->ours[0] = li->prog_id = ks->pinned_prog_id[hook];
+	li->nours = 1;
+	li->present = true;
+	return 0;
+}
+
 /* prog_attach: the programs of ours attached to cgroup cg_fd at hook i,
  * recognised by id (pinned or staged) or by name and shared stats map. */
-static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stats_map_id,
+static int find_ours(int cg_fd, int hook, struct sg_kstate *ks, __u32 stats_map_id,
 		     const char *pin_dir, struct sg_link_state *li)
 {
 	__u32 ids[64], cnt = ARRAY_LEN(ids), flags = 0;
+	unsigned unknown = 0;
 	struct stat st;
 
 	li->nours = 0;
@@ -182,15 +196,21 @@ static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stat
 		 * nothing can be attached there */
 		if (errno == EBADF)
 			return 0;
-		return sg_kstate_err(errno, "cannot list the %s programs of cgroup %s",
+		if (sg_is_perm(errno) && ks->pinned_prog_id[hook])
+			return pinned_as_attached(hook, ks, li);
+		return sg_kstate_query_err(errno, "cannot list the %s programs of cgroup %s",
 				     hook ? "connect6" : "connect4", ks->cgroup_path);
 	}
 	for (__u32 i = 0; i < cnt && li->nours < SG_MAX_OURS; i++) {
 		__u32 id = ids[i];
 
-		if (id != ks->pinned_prog_id[hook] && id != ks->staged_prog_id[hook] &&
-		    !looks_ours(id, hook, stats_map_id, pin_dir))
-			continue;
+		if (id != ks->pinned_prog_id[hook] && id != ks->staged_prog_id[hook]) {
+			int ours = looks_ours(id, hook, stats_map_id, pin_dir);
+
+			unknown += ours < 0;
+			if (ours <= 0)
+				continue;
+		}
 		li->ours[li->nours++] = id;
 		/* the pinned program is the current one; a staged one is
 		 * newer than any other leftover */
@@ -200,6 +220,12 @@ static int find_ours(int cg_fd, int hook, const struct sg_kstate *ks, __u32 stat
 			li->prog_id = id;
 	}
 	li->present = li->nours > 0;
+	/* programs it cannot tell from ours, and none of ours pinned: never
+	 * "not loaded" on a guess (with pins, the pinned ones are ours) */
+	if (!li->present && unknown)
+		return sg_kstate_find_err(EPERM, "cannot tell whether the %s programs attached to %s "
+					  "are smtpguard's", hook ? "connect6" : "connect4",
+					  ks->cgroup_path);
 	return 0;
 }
 
@@ -295,6 +321,7 @@ int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
 
 	memset(ks, 0, sizeof(*ks));
 	ks->link[0].fd = ks->link[1].fd = -1;
+	sg_kstate_pin_fallback(pin_dir);
 	if ((rc = read_pins(pin_dir, ks)))
 		return rc;
 	if (ks->method != SG_METHOD_LINK && (rc = read_prog_attach(pin_dir, cg_hint, ks)))

@@ -101,6 +101,7 @@ static int read_policy(const char *pin_dir, const char *cg_hint, struct sg_histo
 	if (!rc) {
 		h->have_policy = ks.have_policy;
 		h->policy = ks.policy;
+		h->attached = sg_kstate_any(&ks);
 		*prog_id = ks.link[0].present ? ks.link[0].prog_id : ks.link[1].prog_id;
 	}
 	sg_kstate_free(&ks);

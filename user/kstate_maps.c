@@ -46,7 +46,7 @@ int sg_prog_map_ids(__u32 prog_id, __u32 *ids, __u32 max, __u32 *n)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
-	_cleanup_close_ int fd = bpf_prog_get_fd_by_id(prog_id);
+	_cleanup_close_ int fd = sg_kstate_prog_fd(prog_id);
 
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT
@@ -66,7 +66,7 @@ static int map_open_id(__u32 id, char *name, size_t namelen)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
-	_cleanup_close_ int fd = bpf_map_get_fd_by_id(id);
+	_cleanup_close_ int fd = sg_kstate_map_fd(id);
 
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT : sg_kstate_err(errno, "cannot open BPF map %u", id);

@@ -27,8 +27,9 @@ static int check_host(struct load_ctx *lc)
 	int rc;
 
 	/* no capability pre-check: the operations are tried and an EPERM
-	 * names what it needs; a reload finds its cgroup by program id */
-	if ((rc = lc->mode == SG_RELOAD ? sg_check_privileges() : sg_check_userns()) ||
+	 * names what it needs (a reload finds its programs by id, or through
+	 * the pins where the kernel refuses that) */
+	if ((rc = sg_check_userns()) ||
 	    (rc = sg_check_kernel()) ||
 	    (rc = sg_features_check(&lc->features)))
 		return rc;

@@ -8,6 +8,7 @@
  * --reset zeroes both under the exclusive one.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cleanup.h"
@@ -18,7 +19,10 @@
 #include "kstate.h"
 #include "lock.h"
 #include "stats_report.h"
+#include "names.h"
+#include "prefix.h"
 #include "sysenv.h"
+#include "textfile.h"
 
 /* Offender records as report rows, with names and wall-clock times.
  * features: of the loaded policy, which says which clock stamped them. */
@@ -47,8 +51,9 @@ static int offender_rows(int fd, struct sg_report *r, __u32 features)
 	return 0;
 }
 
-/* Opens the counters and offenders; the exit code when that fails. */
-static int open_maps(const struct sg_args *args, struct sg_history *h)
+/* Opens the counters and offenders; the exit code when that fails.
+ * quiet: "not loaded" is no error to say (Prometheus reports it). */
+static int open_maps(const struct sg_args *args, struct sg_history *h, bool quiet)
 {
 	char root[SG_PATH_LEN];
 	const char *hint;
@@ -60,9 +65,48 @@ static int open_maps(const struct sg_args *args, struct sg_history *h)
 		return sg_kstate_exit(rc);
 	rc = sg_kstate_open_history(args->pin_dir, hint,
 				    SG_HIST_BIT(SG_HIST_STATS) | SG_HIST_BIT(SG_HIST_OFFENDERS), h);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT && !quiet)
 		sg_err("not loaded (no pinned stats in %s)", args->pin_dir);
 	return sg_kstate_exit(rc);
+}
+
+/* --user NAME|UID: the UID, and its name ("" when it has none). */
+static int account(const char *arg, __u32 *uid, char *name, size_t len)
+{
+	unsigned long long n;
+
+	if (!sg_parse_uint(arg, UINT32_MAX - 1, &n)) {
+		*uid = (__u32)n;
+		sg_user_name(*uid, name, len);
+		return 0;
+	}
+	if (sg_user_id(arg, uid)) {
+		sg_err("--user: no user named '%s'", arg);
+		return SG_EXIT_USAGE;
+	}
+	snprintf(name, len, "%s", arg);
+	return 0;
+}
+
+static void write_prom(FILE *out, void *r)
+{
+	sg_report_prometheus(out, r);
+}
+
+/* The report in the format asked for, to stdout or --output. */
+static int emit(const struct sg_args *args, struct sg_report *r, __u32 uid, const char *user)
+{
+	if (args->output)
+		return sg_write_atomic(args->output, write_prom, r) ? SG_EXIT_RUNTIME : SG_EXIT_OK;
+	if (args->prometheus)
+		sg_report_prometheus(stdout, r);
+	else if (args->user)
+		(args->json ? sg_report_user_json : sg_report_user_text)(stdout, r, uid, user);
+	else if (args->json)
+		sg_report_json(stdout, r);
+	else
+		sg_report_text(stdout, r);
+	return SG_EXIT_OK;
 }
 
 static int reset(const struct sg_args *args)
@@ -73,7 +117,7 @@ static int reset(const struct sg_args *args)
 
 	if (lock < 0)
 		return SG_EXIT_RUNTIME;
-	rc = open_maps(args, &h);
+	rc = open_maps(args, &h, false);
 	if (!rc && sg_history_reset(&h))
 		rc = SG_EXIT_RUNTIME;
 	sg_history_close(&h);
@@ -84,24 +128,31 @@ static int reset(const struct sg_args *args)
 
 static int report(const struct sg_args *args)
 {
-	struct sg_report r = { .top = args->top };
+	struct sg_report r = { .top = args->top, .version = SG_VERSION,
+			       .format = SG_FORMAT_VERSION,
+			       .now_unix = sg_clock_now(CLOCK_REALTIME) };
 	struct sg_history h;
+	char user[SG_NAME_MAX] = "";
+	__u32 uid = 0;
 	/* best effort, as for status: without a lock file nothing is loading */
-	_cleanup_close_ int lock = sg_lock_shared();
-	int rc = open_maps(args, &h);
+	_cleanup_close_ int lock = -1;
+	int rc = args->user ? account(args->user, &uid, user, sizeof(user)) : 0;
 
-	if (!rc && (sg_history_counters(&h, r.fam) ||
-		    offender_rows(h.fd[SG_HIST_OFFENDERS], &r, h.policy.features)))
+	if (rc)
+		return rc;
+	lock = sg_lock_shared();
+	rc = open_maps(args, &h, args->prometheus);
+	/* Prometheus is told "not loaded" as a value, so a fleet sees it */
+	if (rc == SG_EXIT_NOT_LOADED && args->prometheus)
+		rc = emit(args, &r, uid, user);
+	else if (!rc && (sg_history_counters(&h, r.fam) ||
+			 offender_rows(h.fd[SG_HIST_OFFENDERS], &r, h.policy.features)))
 		rc = SG_EXIT_RUNTIME;
-	if (!rc) {
+	else if (!rc) {
 		/* unknown (NULL) when nothing is attached to say it */
 		r.mode = h.have_policy ? sg_mode_name(h.policy.mode) : NULL;
-		if (args->prometheus)
-			sg_report_prometheus(stdout, &r);
-		else if (args->json)
-			sg_report_json(stdout, &r);
-		else
-			sg_report_text(stdout, &r);
+		r.loaded = h.attached;
+		rc = emit(args, &r, uid, user);
 	}
 	sg_history_close(&h);
 	free(r.rows);
@@ -110,7 +161,7 @@ static int report(const struct sg_args *args)
 
 int sg_cmd_stats(const struct sg_args *args)
 {
-	if (sg_check_privileges())
+	if (sg_check_userns())
 		return SG_EXIT_RUNTIME;
 	return args->reset ? reset(args) : report(args);
 }

@@ -1,46 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "format.h"
 #include "json.h"
 #include "stats_report.h"
 
-/* One row per counter: its field, the text label and the Prometheus name. */
+/* One row per counter: its field (as in the BTF of the stats map, and in
+ * JSON) and the text label. */
 static const struct counter {
 	size_t off;
-	const char *field; /* as in the BTF of the stats map, and in JSON */
+	const char *field;
 	const char *label;
-	const char *metric;
-	const char *help;
 } counters[] = {
-	{ offsetof(struct sg_stats, seen), "seen", "guarded connects", "smtpguard_connects_total",
-	  "Stream connects to a guarded port." },
-	{ offsetof(struct sg_stats, allowed_dst), "allowed_dst", "allowed: destination",
-	  "smtpguard_connect_allowed_destination_total",
-	  "Allowed because the destination is in allow_destinations." },
-	{ offsetof(struct sg_stats, allowed_uid), "allowed_uid", "allowed: user", "smtpguard_connect_allowed_user_total",
-	  "Allowed because the caller's UID is in allow_users." },
-	{ offsetof(struct sg_stats, allowed_gid), "allowed_gid", "allowed: group", "smtpguard_connect_allowed_group_total",
-	  "Allowed because the caller's GID is in allow_groups." },
+	{ offsetof(struct sg_stats, seen), "seen", "guarded connects" },
+	{ offsetof(struct sg_stats, allowed_dst), "allowed_dst", "allowed: destination" },
+	{ offsetof(struct sg_stats, allowed_uid), "allowed_uid", "allowed: user" },
+	{ offsetof(struct sg_stats, allowed_gid), "allowed_gid", "allowed: group" },
 	/* issue 10 */
-	{ offsetof(struct sg_stats, allowed_acct_dst), "allowed_acct_dst", "allowed: account destination",
-	  "smtpguard_connect_allowed_account_destination_total",
-	  "Allowed by allow_user_destinations or allow_group_destinations." },
-	{ offsetof(struct sg_stats, allowed_cgroup), "allowed_cgroup", "allowed: cgroup",
-	  "smtpguard_connect_allowed_cgroup_total",
-	  "Allowed because the caller is in (or below) a cgroup in allow_cgroups." },
-	{ offsetof(struct sg_stats, refused), "refused", "refused", "smtpguard_connect_refused_total",
-	  "Refused with EPERM (enforce mode)." },
-	{ offsetof(struct sg_stats, audited), "audited", "audited", "smtpguard_connect_audited_total",
-	  "Would-be refusals let through (audit mode)." },
-	{ offsetof(struct sg_stats, redirected), "redirected", "redirected", "smtpguard_connect_redirected_total",
-	  "Would-be refusals redirected to the local MTA (redirect mode)." },
-	{ offsetof(struct sg_stats, events), "events", "events", "smtpguard_events_total",
-	  "Event records written to the ring buffer." },
-	{ offsetof(struct sg_stats, suppressed), "suppressed", "events suppressed", "smtpguard_events_suppressed_total",
-	  "Events dropped by the per-UID rate limit." },
-	{ offsetof(struct sg_stats, lost), "lost", "events lost", "smtpguard_events_lost_total",
-	  "Events dropped because the ring buffer was full." },
+	{ offsetof(struct sg_stats, allowed_acct_dst), "allowed_acct_dst", "allowed: account destination" },
+	{ offsetof(struct sg_stats, allowed_cgroup), "allowed_cgroup", "allowed: cgroup" },
+	{ offsetof(struct sg_stats, refused), "refused", "refused" },
+	{ offsetof(struct sg_stats, audited), "audited", "audited" },
+	{ offsetof(struct sg_stats, redirected), "redirected", "redirected" },
+	{ offsetof(struct sg_stats, events), "events", "events" },
+	{ offsetof(struct sg_stats, suppressed), "suppressed", "events suppressed" },
+	{ offsetof(struct sg_stats, lost), "lost", "events lost" },
 };
 
 static const char *const fam_name[SG_FAM_COUNT] = { "ipv4", "ipv6" };
@@ -102,6 +87,16 @@ static void offender_table(FILE *out, const char *title, const struct sg_offende
 	}
 }
 
+/* Do the first n rows of a and b name the same accounts in the same order? */
+static bool same_rows(const struct sg_offender_row *a, const struct sg_offender_row *b,
+		      unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i].uid != b[i].uid)
+			return false;
+	return true;
+}
+
 void sg_report_text(FILE *out, struct sg_report *r)
 {
 	unsigned n = r->nrows < r->top ? r->nrows : r->top;
@@ -119,16 +114,20 @@ void sg_report_text(FILE *out, struct sg_report *r)
 			(unsigned long long)(v4 + v6));
 	}
 	sg_report_sort_busiest(r);
-	offender_table(out, "Busiest offenders", r->rows, n);
 	newest = malloc(sizeof(*newest) * (r->nrows ? r->nrows : 1));
-	if (newest) {
-		if (r->nrows) {
-			memcpy(newest, r->rows, sizeof(*newest) * r->nrows);
-			qsort(newest, r->nrows, sizeof(*newest), cmp_newest);
-		}
-		offender_table(out, "Most recent offenders", newest, n);
-		free(newest);
+	if (newest && r->nrows) {
+		memcpy(newest, r->rows, sizeof(*newest) * r->nrows);
+		qsort(newest, r->nrows, sizeof(*newest), cmp_newest);
 	}
+	/* few offenders often sort the same both ways: one table then */
+	if (!newest || same_rows(r->rows, newest, n)) {
+		offender_table(out, newest ? "Offenders (busiest and most recent)"
+					   : "Busiest offenders", r->rows, n);
+	} else {
+		offender_table(out, "Busiest offenders", r->rows, n);
+		offender_table(out, "Most recent offenders", newest, n);
+	}
+	free(newest);
 	if (r->nrows > n)
 		fprintf(out, "\n(%u offenders in all; --top N shows more)\n", r->nrows);
 }
@@ -141,7 +140,7 @@ static void counters_json(struct sg_json *j, const struct sg_stats *s)
 	sg_json_close(j, '}');
 }
 
-static void offender_json(struct sg_json *j, const struct sg_offender_row *o)
+void sg_offender_json(struct sg_json *j, const struct sg_offender_row *o)
 {
 	char dst[64], family[8];
 
@@ -185,54 +184,8 @@ void sg_report_json(FILE *out, struct sg_report *r)
 	sg_json_open(&j, '[');
 	sg_report_sort_busiest(r);
 	for (unsigned i = 0; i < n; i++)
-		offender_json(&j, &r->rows[i]);
+		sg_offender_json(&j, &r->rows[i]);
 	sg_json_close(&j, ']');
 	sg_json_close(&j, '}');
 	fputc('\n', out);
-}
-
-/* Label values: backslash, double quote and newline must be escaped. */
-static void prom_label(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(out, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-void sg_report_prometheus(FILE *out, struct sg_report *r)
-{
-	unsigned n = r->nrows < r->top ? r->nrows : r->top;
-
-	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[i].metric,
-			counters[i].help, counters[i].metric);
-		for (int f = 0; f < SG_FAM_COUNT; f++)
-			fprintf(out, "%s{family=\"%s\"} %llu\n", counters[i].metric, fam_name[f],
-				(unsigned long long)counter_value(&r->fam[f], &counters[i]));
-	}
-	fputs("# HELP smtpguard_offenders Accounts with at least one would-be refusal on record.\n"
-	      "# TYPE smtpguard_offenders gauge\n", out);
-	fprintf(out, "smtpguard_offenders %u\n", r->nrows);
-	sg_report_sort_busiest(r);
-	fputs("# HELP smtpguard_offender_attempts_total Would-be refusals per account (top offenders only).\n"
-	      "# TYPE smtpguard_offender_attempts_total counter\n", out);
-	for (unsigned i = 0; i < n; i++) {
-		fprintf(out, "smtpguard_offender_attempts_total{uid=\"%u\",user=", r->rows[i].uid);
-		prom_label(out, r->rows[i].user);
-		fprintf(out, "} %llu\n", (unsigned long long)r->rows[i].rec.count);
-	}
-	fputs("# HELP smtpguard_offender_last_seen_seconds Unix time of the latest would-be refusal (top offenders only).\n"
-	      "# TYPE smtpguard_offender_last_seen_seconds gauge\n", out);
-	for (unsigned i = 0; i < n; i++) {
-		fprintf(out, "smtpguard_offender_last_seen_seconds{uid=\"%u\",user=", r->rows[i].uid);
-		prom_label(out, r->rows[i].user);
-		fprintf(out, "} %.3f\n", r->rows[i].last_unix);
-	}
 }

@@ -27,7 +27,9 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 	       (unsigned long long)ks->link[0].cgroup_id,
 	       ks->have_policy && !strcmp(p->cgroup_path, SG_OWN_CGROUP2)
 	       ? ", smtpguard's own cgroup2 mount (no cgroup2 was mounted)" : "");
-	printf("%-20s %s\n", "attach method:", sg_method_name(ks->method));
+	printf("%-20s %s%s\n", "attach method:", sg_method_name(ks->method),
+	       ks->unverified ? " (attachment not verified: listing a cgroup's programs "
+				"needs CAP_NET_ADMIN; the pinned programs are shown)" : "");
 	for (int i = 0; i < 2; i++)
 		if (ks->method == SG_METHOD_LINK)
 			printf("%-20s link %u, program %u\n", i ? "connect6:" : "connect4:",
@@ -58,6 +60,8 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 			sizeof(ks->policy.cgroup_path));
 	sg_json_kuint(&j, "cgroup_id", ks->link[0].cgroup_id);
 	sg_json_kstr(&j, "attach_method", sg_method_name(ks->method));
+	sg_json_key(&j, "attach_verified");
+	sg_json_bool(&j, !ks->unverified);
 	for (int i = 0; i < 2; i++) {
 		sg_json_key(&j, i ? "connect6" : "connect4");
 		sg_json_open(&j, '{');
@@ -126,7 +130,7 @@ int sg_cmd_status(const struct sg_args *args)
 	_cleanup_close_ int lock = -1;
 	int rc;
 
-	if (sg_check_privileges())
+	if (sg_check_userns())
 		return SG_EXIT_RUNTIME;
 	/* A shared lock: never read a state a load is half-way through. */
 	lock = sg_lock_shared();

@@ -55,6 +55,7 @@ const char *sg_eperm_hint(enum sg_op op, int err)
 		[SG_OP_PIN] = " (the pins are root's: needs root with CAP_BPF, or CAP_SYS_ADMIN)",
 		[SG_OP_MOUNT] = " (mounting needs CAP_SYS_ADMIN)",
 		[SG_OP_FIND] = " (finding BPF programs by id needs CAP_SYS_ADMIN)",
+		[SG_OP_QUERY] = " (listing a cgroup's programs needs CAP_NET_ADMIN)",
 	};
 
 	if ((err != EPERM && err != EACCES) || (unsigned)op >= ARRAY_LEN(needs))
@@ -68,26 +69,6 @@ int sg_check_userns(void)
 		sg_err("must run as root in the initial user namespace "
 		       "(capabilities in a user namespace of one's own do not count)");
 		return -EPERM;
-	}
-	return 0;
-}
-
-int sg_check_privileges(void)
-{
-	__u32 id = 0;
-	int rc = sg_check_userns();
-
-	if (rc)
-		return rc;
-	/* What is attached to a cgroup is known by program id; an id becomes
-	 * an fd only with CAP_SYS_ADMIN. Walking the ids is that check, made
-	 * by the kernel, and changes nothing. */
-	if (bpf_prog_get_next_id(0, &id) && errno != ENOENT) {
-		int e = errno;
-
-		sg_err("cannot read which BPF programs are loaded: %s%s", strerror(e),
-		       sg_eperm_hint(SG_OP_FIND, e));
-		return -e;
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@ enum sg_op {
 	SG_OP_PIN,    /* opening, creating, removing pins: root (and CAP_BPF) */
 	SG_OP_MOUNT,  /* mounting bpffs or a cgroup2: CAP_SYS_ADMIN */
 	SG_OP_FIND,   /* a program or map fd from its id: CAP_SYS_ADMIN */
+	SG_OP_QUERY,  /* issue 11: listing a cgroup's programs: CAP_NET_ADMIN */
 };
 
 /* " (what OP needs)" when err is EPERM or EACCES, else "": appended to the
@@ -33,9 +34,6 @@ static inline bool sg_is_perm(int err)
  * only tells). */
 int sg_check_userns(void);
 bool sg_in_initial_userns(void);
-/* sg_check_userns, then tries the id lookup that reading what is attached
- * needs (status, stats, log, monitor, unload). */
-int sg_check_privileges(void);
 /* When programs are attached to the cgroup cg_fd, tries turning the first
  * one's id into an fd: a load over them must tell which are its own, and
  * replace or detach those. Refuses with one line, before any change, where

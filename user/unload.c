@@ -37,15 +37,18 @@ static int detach_progs(const struct sg_kstate *ks, int *detached)
 	}
 	for (int i = 0; i < 2; i++) {
 		for (unsigned k = 0; k < ks->link[i].nours; k++) {
-			_cleanup_close_ int fd = bpf_prog_get_fd_by_id(ks->link[i].ours[k]);
+			_cleanup_close_ int fd = sg_kstate_prog_fd(ks->link[i].ours[k]);
 
 			if (fd >= 0 && !bpf_prog_detach2(fd, cg_fd, sg_hook_type(i))) {
 				(*detached)++;
 				sg_test_pause();
 			} else if (errno != ENOENT) {
-				sg_err("cannot detach %s program %u from %s: %s; pins kept",
+				int e = errno;
+
+				sg_err("cannot detach %s program %u from %s: %s%s; pins kept",
 				       i ? "connect6" : "connect4", ks->link[i].ours[k],
-				       ks->cgroup_path, strerror(errno));
+				       ks->cgroup_path, strerror(e),
+				       sg_eperm_hint(fd < 0 ? SG_OP_FIND : SG_OP_ATTACH, e));
 				rc = SG_EXIT_RUNTIME;
 			}
 		}
@@ -87,7 +90,7 @@ int sg_cmd_unload(const struct sg_args *args)
 	int rc, detached = 0;
 	bool have_dir;
 
-	if (sg_check_privileges() || (lock = sg_lock()) < 0)
+	if (sg_check_userns() || (lock = sg_lock()) < 0)
 		return SG_EXIT_RUNTIME;
 	/* Programs whose pins are gone are still attached: they are found on
 	 * the cgroup (--cgroup, else the cgroup v2 root) by the pin dir they

@@ -172,7 +172,7 @@ PY
 @test "stats --prometheus passes the exposition-format check" {
 	run "$SG" stats --prometheus --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
-	grep -q '^smtpguard_connect_refused_total{family="ipv4"} 100000$' <<<"$output"
+	grep -q '^smtpguard_connects_total{verdict="refused",family="ipv4"} 100000$' <<<"$output"
 	grep -q '^smtpguard_offender_attempts_total{uid="1106",user=""} 100000$' <<<"$output"
 	run /usr/bin/python3 "$TOP/tests/helpers/promcheck.py" <<<"$output"
 	echo "$output"

@@ -100,6 +100,11 @@ vg() {
 	vg 0 stats --pin-dir "$PIN"
 	vg 0 stats --json --top 5 --pin-dir "$PIN"
 	vg 0 stats --prometheus --pin-dir "$PIN"
+	# issue 11: the textfile, one account, not loaded
+	vg 0 stats --prometheus --output "$WORK/vg.prom" --pin-dir "$PIN"
+	vg 1 stats --prometheus --output "$WORK/no-such-dir/vg.prom" --pin-dir "$PIN"
+	vg 0 stats --user "$U_DENIED" --json --pin-dir "$PIN"
+	vg 0 stats --prometheus --pin-dir "${PIN}none"
 	vg 0 stats --reset --pin-dir "$PIN"
 }
 

@@ -133,8 +133,8 @@ prog_ids() {
 	grep -q "allowed: cgroup" <<<"$output"
 	run "$SG" stats --prometheus --pin-dir "$PIN"
 	[ "$status" -eq 0 ]
-	grep -q "^smtpguard_connect_allowed_account_destination_total{family=\"ipv4\"} $((a4 + 2))\$" <<<"$output"
-	grep -q '^smtpguard_connect_allowed_cgroup_total{family="ipv4"} ' <<<"$output"
+	grep -q "^smtpguard_connects_total{verdict=\"allowed_account_destination\",family=\"ipv4\"} $((a4 + 2))\$" <<<"$output"
+	grep -q '^smtpguard_connects_total{verdict="allowed_cgroup",family="ipv4"} ' <<<"$output"
 }
 
 @test "status shows the rules, their lines, the cgroup and the limits" {

@@ -41,7 +41,8 @@ verify_dir() {
 	local u src
 	src=$(unitdir)
 	mkdir -p "$D/verify"
-	for u in smtpguard.service smtpguard-monitor.service; do
+	for u in smtpguard.service smtpguard-monitor.service smtpguard-textfile.service \
+		smtpguard-textfile.timer; do
 		sed -e "s|/usr/sbin/smtpguard|$D/usr/sbin/smtpguard|g" \
 			-e "s|/usr/lib/smtpguard/|$D/usr/lib/smtpguard/|g" "$src/$u" >"$D/verify/$u"
 	done
@@ -69,6 +70,7 @@ help_options() {
 	local f
 	for f in usr/sbin/smtpguard:755 \
 		"${ud#/}/smtpguard.service:644" "${ud#/}/smtpguard-monitor.service:644" \
+		"${ud#/}/smtpguard-textfile.service:644" "${ud#/}/smtpguard-textfile.timer:644" \
 		usr/share/man/man8/smtpguard.8:644 usr/share/man/man5/smtpguard.conf.5:644 \
 		usr/share/bash-completion/completions/smtpguard:644 \
 		usr/lib/smtpguard/stop-unless-restart:755 \
@@ -78,7 +80,7 @@ help_options() {
 			{ echo "/${f%:*}: mode $(stat -c %a "$D/${f%:*}"), want ${f##*:}"; return 1; }
 	done
 	# exactly these files, nothing stray
-	[ "$(find "$D" -type f | wc -l)" -eq 9 ] || { find "$D" -type f; return 1; }
+	[ "$(find "$D" -type f | wc -l)" -eq 11 ] || { find "$D" -type f; return 1; }
 	cmp "$TOP/smtpguard" "$D/usr/sbin/smtpguard"
 	cmp "$TOP/smtpguard.conf.example" "$D/etc/smtpguard/smtpguard.conf"
 	grep -qx 'ExecStart=/usr/sbin/smtpguard load' "$D/$ud/smtpguard.service"
@@ -102,6 +104,8 @@ help_options() {
 	grep -qx 'ExecReload=/usr/local/sbin/smtpguard load' "$u"
 	grep -qx 'ExecStop=/usr/local/libexec/smtpguard/stop-unless-restart %n /usr/local/sbin/smtpguard unload' "$u"
 	grep -qx 'ExecStart=/usr/local/sbin/smtpguard monitor --output /var/log/smtpguard/events.json' "$D/etc/systemd/system/smtpguard-monitor.service"
+	grep -q '^ExecStart=/usr/local/sbin/smtpguard stats --prometheus ' \
+		"$D/etc/systemd/system/smtpguard-textfile.service"
 	run grep -rqE '/usr/sbin/smtpguard|/usr/lib/smtpguard' "$D/etc/systemd/system"
 	[ "$status" -eq 1 ]
 	rm -rf "${D:?}"/*
@@ -129,13 +133,14 @@ help_options() {
 	[ "$(find "$D" -type f)" = "$D/etc/smtpguard/smtpguard.conf" ] || { find "$D" -type f; return 1; }
 }
 
-@test "systemd-analyze verify passes on both unit files (with their man pages)" {
+@test "systemd-analyze verify passes on every unit file (with their man pages)" {
 	command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed (package systemd)"
 	inst PREFIX=/usr >/dev/null
 	local v
 	v=$(verify_dir)
 	cd "$v"
-	run env MANPATH="$D/usr/share/man" systemd-analyze verify ./smtpguard.service ./smtpguard-monitor.service
+	run env MANPATH="$D/usr/share/man" systemd-analyze verify ./smtpguard.service \
+		./smtpguard-monitor.service ./smtpguard-textfile.service ./smtpguard-textfile.timer
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# no warnings about our units either (other units' noise is not ours)
@@ -216,28 +221,96 @@ help_options() {
 	done
 }
 
-@test "the units' CapabilityBoundingSet and NoNewPrivileges suffice for load, reload, status, unload" {
+# unit_caps UNIT: the setpriv --bounding-set of the unit's CapabilityBoundingSet.
+unit_caps() {
 	local caps c set="-all"
-	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/systemd/smtpguard.service")
-	[ -n "$caps" ]
-	[ "$caps" = "$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/systemd/smtpguard-monitor.service")" ]
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/systemd/$1")
+	[ -n "$caps" ] || return 1
 	for c in $caps; do
 		c=${c#CAP_}
 		set+=",+${c,,}"
 	done
+	echo "$set"
+}
+
+@test "the units' CapabilityBoundingSet and NoNewPrivileges suffice for what each runs" {
+	local set rset
+	set=$(unit_caps smtpguard.service)
 	CAP_CG="$(cgroup2_root)/sgcap$$"
 	CAP_PIN="/sys/fs/bpf/sgcap$$"
 	mkdir "$CAP_CG"
 	printf 'ports = %s\n' "$SG_TEST_PORT" >"$D/cap.conf"
-	local cmd
-	for cmd in load reload status stats unload; do
+	local cmd u
+	for cmd in load reload status stats; do
 		run setpriv --no-new-privs --bounding-set "$set" --inh-caps -all \
 			"$SG" --config "$D/cap.conf" --cgroup "$CAP_CG" --pin-dir "$CAP_PIN" "$cmd"
 		[ "$status" -eq 0 ] || { echo "$cmd with $set: $output"; return 1; }
 	done
+	# the readers' units: smaller sets, the attachment still verified
+	for u in smtpguard-monitor.service smtpguard-textfile.service; do
+		rset=$(unit_caps "$u")
+		[ "$rset" != "$set" ] || { echo "$u has the loader's capabilities"; return 1; }
+		run setpriv --no-new-privs --bounding-set "$rset" --inh-caps -all \
+			"$SG" --cgroup "$CAP_CG" --pin-dir "$CAP_PIN" status
+		[ "$status" -eq 0 ] || { echo "status with $rset: $output"; return 1; }
+		[[ "$output" != *"not verified"* ]] || { echo "$u: $output"; return 1; }
+		run setpriv --no-new-privs --bounding-set "$rset" --inh-caps -all \
+			"$SG" --cgroup "$CAP_CG" --pin-dir "$CAP_PIN" stats --prometheus
+		[ "$status" -eq 0 ] || { echo "stats with $rset: $output"; return 1; }
+		grep -qx 'smtpguard_loaded 1' <<<"$output"
+		# and they cannot change anything
+		run setpriv --no-new-privs --bounding-set "$rset" --inh-caps -all \
+			"$SG" --config "$D/cap.conf" --cgroup "$CAP_CG" --pin-dir "$CAP_PIN" load
+		[ "$status" -eq 1 ] || { echo "load with $rset: $output"; return 1; }
+	done
+	run setpriv --no-new-privs --bounding-set "$set" --inh-caps -all \
+		"$SG" --cgroup "$CAP_CG" --pin-dir "$CAP_PIN" unload
+	[ "$status" -eq 0 ] || { echo "unload with $set: $output"; return 1; }
 	[ ! -e "$CAP_PIN" ]
 	run bpftool cgroup show "$CAP_CG"
 	[ -z "$output" ]
+}
+
+@test "the readers' units are sandboxed (ProtectSystem=strict and friends)" {
+	local u o
+	for u in smtpguard-monitor.service smtpguard-textfile.service; do
+		for o in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes \
+			RestrictAddressFamilies=AF_UNIX ProtectKernelModules=yes ProtectControlGroups=yes \
+			RestrictNamespaces=yes MemoryDenyWriteExecute=yes; do
+			grep -qx "$o" "$TOP/systemd/$u" || { echo "$u lacks $o"; return 1; }
+		done
+	done
+	# the textfile dir and part A's monitor paths stay writable
+	grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' "$TOP/systemd/smtpguard-textfile.service"
+	grep -qx 'ReadWritePaths=-/run/smtpguard -/var/log/smtpguard' "$TOP/systemd/smtpguard-monitor.service"
+}
+
+@test "smtpguard-textfile.timer runs smtpguard-textfile.service every minute; both verified" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed (package systemd)"
+	inst PREFIX=/usr >/dev/null
+	local v dump want
+	v=$(verify_dir)
+	cd "$v"
+	run env SYSTEMD_LOG_LEVEL=debug systemd-analyze verify --man=no ./smtpguard-textfile.timer
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	dump=$(awk '/-> Unit smtpguard-textfile.timer:/ { on = 1; next } /-> Unit / { on = 0 } on' <<<"$output")
+	for want in "Triggers: smtpguard-textfile.service" "OnUnitActiveSec: 1min"; do
+		grep -qF "$want" <<<"$dump" || { echo "missing '$want' in:"; echo "$dump"; return 1; }
+	done
+	run env SYSTEMD_LOG_LEVEL=debug systemd-analyze verify --man=no ./smtpguard-textfile.service
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	dump=$(awk '/-> Unit smtpguard-textfile.service:/ { on = 1; next } /-> Unit / { on = 0 } on' <<<"$output")
+	# (systemd prints the variables quoted, their '$' escaped)
+	for want in "Type: oneshot" "Command Line: $D/usr/sbin/smtpguard stats --prometheus --top " \
+		'SMTPGUARD_TEXTFILE_TOP}" --output "\${SMTPGUARD_TEXTFILE_DIR}/smtpguard.prom"'; do
+		grep -qF "$want" <<<"$dump" || { echo "missing '$want' in:"; echo "$dump"; return 1; }
+	done
+	# the timer installs into timers.target, disabled by default
+	run systemctl --root="$D" is-enabled smtpguard-textfile.timer
+	[ "$output" = disabled ]
+	run systemctl --root="$D" enable smtpguard-textfile.timer
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -L "$D/etc/systemd/system/timers.target.wants/smtpguard-textfile.timer" ]
 }
 
 @test "man pages render without warnings" {

@@ -86,6 +86,7 @@ purged() {
 	run "$1" sh -c 'dpkg-query -W -f "\${Status}" smtpguard 2>/dev/null; echo
 		for f in /usr/sbin/smtpguard.distrib /etc/smtpguard /lib/systemd/system/smtpguard.service \
 			/usr/lib/systemd/system/smtpguard.service /lib/systemd/system/smtpguard-monitor.service \
+			/lib/systemd/system/smtpguard-textfile.timer /lib/systemd/system/smtpguard-textfile.service \
 			/usr/lib/smtpguard /usr/share/man/man8/smtpguard.8.gz /usr/share/man/man5/smtpguard.conf.5.gz \
 			/usr/share/bash-completion/completions/smtpguard /usr/share/doc/smtpguard \
 			/etc/systemd/system/*/smtpguard* /var/lib/systemd/deb-systemd-helper-*/*smtpguard* \
@@ -120,6 +121,7 @@ purged() {
 	local f
 	for f in ./usr/sbin/smtpguard ./etc/smtpguard/smtpguard.conf \
 		/systemd/system/smtpguard.service /systemd/system/smtpguard-monitor.service \
+		/systemd/system/smtpguard-textfile.service /systemd/system/smtpguard-textfile.timer \
 		./usr/share/man/man8/smtpguard.8.gz ./usr/share/man/man5/smtpguard.conf.5.gz \
 		./usr/share/bash-completion/completions/smtpguard \
 		./usr/lib/smtpguard/stop-unless-restart; do
@@ -304,7 +306,8 @@ purged() {
 	run rpm -qlp "$rpmf"
 	local f
 	for f in /usr/sbin/smtpguard /etc/smtpguard/smtpguard.conf /systemd/system/smtpguard.service \
-		/systemd/system/smtpguard-monitor.service /man8/smtpguard.8 /man5/smtpguard.conf.5 \
+		/systemd/system/smtpguard-monitor.service /systemd/system/smtpguard-textfile.timer \
+		/systemd/system/smtpguard-textfile.service /man8/smtpguard.8 /man5/smtpguard.conf.5 \
 		/usr/share/bash-completion/completions/smtpguard /smtpguard/stop-unless-restart \
 		/etc/logrotate.d/smtpguard; do
 		grep -qF -- "$f" <<<"$output" || { echo "$f not in the rpm"; echo "$output"; return 1; }

@@ -101,6 +101,10 @@ int main(void)
 	OK(a.json && a.top == 3 && a.reset, "stats --json --top 3 --reset");
 	GOOD(SG_CMD_STATS, "stats", "--prometheus", "--top=0");
 	OK(a.prometheus && a.top == 0, "stats --prometheus --top=0");
+	GOOD(SG_CMD_STATS, "stats", "--prometheus", "--output", "/tmp/x.prom");
+	OK(a.output && !strcmp(a.output, "/tmp/x.prom"), "stats --prometheus --output FILE");
+	GOOD(SG_CMD_STATS, "stats", "--user", "alice", "--json");
+	OK(a.user && !strcmp(a.user, "alice") && a.json, "stats --user NAME --json");
 	GOOD(SG_CMD_STATS, "stats", "--top", "100000");
 	OK(a.top == 100000, "--top at its limit");
 	GOOD(SG_CMD_STATS, "stats", "--top", "5", "--top", "6");
@@ -121,9 +125,9 @@ int main(void)
 	STR_EQ(a.user, "1001", "--user=UID before the command");
 	GOOD(SG_CMD_LOG, "log");
 	OK(!a.since_load && !a.user && !a.output, "log: live, every user, by default");
-	BAD("--output applies only to 'monitor'", "log", "--output", "/x");
+	BAD("--output applies only to 'monitor' and 'stats --prometheus'", "log", "--output", "/x");
 	BAD("--since-load applies only to 'log'", "monitor", "--since-load");
-	BAD("--user applies only to 'explain' and 'log'", "load", "--user", "alice");
+	BAD("--user applies only to 'explain', 'log' and 'stats'", "load", "--user", "alice");
 	BAD("option '--user' given twice", "log", "--user", "a", "--user", "b");
 	BAD("option '--output' needs a non-empty value", "monitor", "--output", "");
 	BAD("option '--user' needs a value", "log", "--user");
@@ -180,6 +184,11 @@ int main(void)
 	BAD("--reset applies only to 'stats'", "log", "--reset");
 	BAD("--top applies only to 'stats'", "status", "--top", "3");
 	BAD("--json and --prometheus exclude each other", "stats", "--json", "--prometheus");
+	BAD("--user applies only to 'explain', 'log' and 'stats'", "status", "--user", "alice");
+	BAD("--output applies only to 'monitor' and 'stats --prometheus'", "stats", "--output", "/x");
+	BAD("--output applies only to 'monitor' and 'stats --prometheus'", "status", "--output", "/x");
+	BAD("--user does not go with --prometheus", "stats", "--user", "1", "--prometheus");
+	BAD("option '--user' needs a non-empty value", "stats", "--user=");
 	/* the error buffer bounds the message */
 	{
 		static char *argv[] = { "smtpguard", "a-very-long-command-name-indeed", NULL };

@@ -184,16 +184,78 @@ static void test_prometheus(void)
 {
 	struct sg_offender_row rows[3];
 	struct sg_report r = sample_report(rows);
-	char *out = capture(sg_report_prometheus, &r);
+	char *out;
 
-	OK(strstr(out, "# TYPE smtpguard_connect_refused_total counter\n"
-		       "smtpguard_connect_refused_total{family=\"ipv4\"} 7\n"
-		       "smtpguard_connect_refused_total{family=\"ipv6\"} 2\n") != NULL,
-	   "refused counters per family");
+	r.version = "1.2\"x";
+	r.format = 7;
+	r.now_unix = 1700000000.5;
+	out = capture(sg_report_prometheus, &r);
+	OK(strstr(out, "smtpguard_loaded 0\n") != NULL, "not loaded is a value");
+	OK(strstr(out, "smtpguard_build_info{version=\"1.2\\\"x\",format=\"7\"} 1\n") != NULL,
+	   "build info, label escaped: %s", out);
+	OK(strstr(out, "smtpguard_report_timestamp_seconds 1700000000.500\n") != NULL,
+	   "report time");
+	OK(strstr(out, "smtpguard_connects_total") == NULL && strstr(out, "policy_info") == NULL,
+	   "nothing else when not loaded");
+	free(out);
+
+	r.loaded = true;
+	out = capture(sg_report_prometheus, &r);
+	OK(strstr(out, "smtpguard_connects_total{verdict=\"refused\",family=\"ipv4\"} 7\n"
+		       "smtpguard_connects_total{verdict=\"refused\",family=\"ipv6\"} 2\n") != NULL,
+	   "one connects metric with verdict and family labels");
+	OK(strstr(out, "# TYPE smtpguard_connects_total counter\n") != NULL &&
+	   strstr(strstr(out, "# TYPE smtpguard_connects_total") + 1, "# TYPE smtpguard_connects_total") == NULL,
+	   "declared once");
+	OK(strstr(out, "smtpguard_policy_info{mode=\"enforce\"} 1\n") != NULL, "policy mode");
 	OK(strstr(out, "smtpguard_offender_attempts_total{uid=\"1002\",user=\"bo\\\"b\\\\\"} 9\n") != NULL,
 	   "label values escaped");
 	OK(strstr(out, "uid=\"1003\"") == NULL, "per-user series only for the top N");
 	OK(out[strlen(out) - 1] == '\n', "ends with a newline");
+	free(out);
+
+	snprintf(rows[0].user, sizeof(rows[0].user), "a\xff\xc3\xa9\n");
+	out = capture(sg_report_prometheus, &r);
+	OK(strstr(out, "user=\"a\xef\xbf\xbd\xc3\xa9\\n\"}") != NULL,
+	   "invalid UTF-8 replaced, valid kept, newline escaped");
+	free(out);
+}
+
+static void test_one_table_when_same(void)
+{
+	struct sg_offender_row rows[3];
+	struct sg_report r = sample_report(rows);
+	char *out;
+
+	r.nrows = 1;
+	out = capture(sg_report_text, &r);
+	OK(strstr(out, "Offenders (busiest and most recent):") != NULL &&
+	   strstr(out, "Most recent offenders") == NULL, "one table when both orders agree");
+	free(out);
+}
+
+static void test_user(void)
+{
+	struct sg_offender_row rows[3];
+	struct sg_report r = sample_report(rows);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	sg_report_user_text(f, &r, 1002, "bob");
+	fclose(f);
+	OK(strstr(out, "uid:               1002 (bob)\n") && strstr(out, "attempts:          9\n"),
+	   "one account in text: %s", out);
+	free(out);
+	f = open_memstream(&out, &len);
+	sg_report_user_json(f, &r, 4242, "");
+	fclose(f);
+	STR_EQ(out, "{\"uid\":4242,\"user\":null,\"count\":0}\n", "an account with no record");
+	free(out);
+	f = open_memstream(&out, &len);
+	sg_report_user_json(f, &r, 1003, "");
+	fclose(f);
+	OK(strstr(out, "\"uid\":1003,") && strstr(out, "\"count\":1,"), "its record: %s", out);
 	free(out);
 }
 
@@ -207,5 +269,7 @@ int main(void)
 	test_sorting_and_top();
 	test_json();
 	test_prometheus();
+	test_one_table_when_same();
+	test_user();
 	return tap_done();
 }
