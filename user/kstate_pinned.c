@@ -68,5 +68,12 @@ int sg_kstate_map_fd(__u32 id)
 
 	if (fd >= 0 || !sg_is_perm(errno))
 		return fd;
-	return from_pins(id, SG_PIN_UIDS, SG_PIN_EVENTS);
+	fd = from_pins(id, SG_PIN_UIDS, SG_PIN_COUNT - 1);
+	/* A map no pin holds is one only the programs use (the event
+	 * budget's state): no reader needs it, so it reads as absent. A map a
+	 * reader does need and cannot reach shows as missing where it is
+	 * needed (the policy, the history), with its own error line. */
+	if (fd < 0 && fallback_dir[0])
+		errno = ENOENT;
+	return fd;
 }

@@ -75,7 +75,7 @@ capset() {
 	grep -qx 'smtpguard_connects_total{verdict="refused",family="ipv4"} 61' <<<"$out"
 	grep -qx 'smtpguard_connects_total{verdict="refused",family="ipv6"} 0' <<<"$out"
 	[ "$(grep -c '^# TYPE smtpguard_connects_total counter$' <<<"$out")" -eq 1 ]
-	[ "$(grep -c '^smtpguard_connects_total{' <<<"$out")" -eq 12 ]
+	[ "$(grep -c '^smtpguard_connects_total{' <<<"$out")" -eq 16 ]
 	grep -qx 'smtpguard_events_lost_total 0' <<<"$out"
 	grep -qE '^smtpguard_events_suppressed_total [0-9]+$' <<<"$out"
 	grep -qE '^smtpguard_offender_attempts_total\{uid="2101",user="[^"]*"\} 31$' <<<"$out"
