@@ -18,13 +18,16 @@
 #include <unistd.h>
 #include "common.h"
 #include "config.h"
+#include "egress_paths.h"
 
 #define MAX_LINE      (1 << 20) /* one allow_users line may list 10,000s of accounts */
 #define MAX_FILE      (16u << 20)
 #define MAX_EVENT_RATE 100000
 
 enum key {
-	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_COUNT
+	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE,
+	K_EGRESS, /* issue 14 */
+	K_COUNT
 };
 
 static const struct {
@@ -38,6 +41,7 @@ static const struct {
 	[K_MODE] = { "mode", false },
 	[K_REDIRECT] = { "redirect_to", false },
 	[K_EVENT_RATE] = { "event_rate", false },
+	[K_EGRESS] = { "egress_guard", true },
 };
 
 static const char *const mode_names[] = {
@@ -367,6 +371,17 @@ static int value_event_rate(struct parse *ps, const char *tok)
 	return 0;
 }
 
+/* issue 14: a cgroup of the egress layer (egress_paths.c) */
+static int value_egress(struct parse *ps, const char *tok)
+{
+	char path[SG_PATH_LEN], msg[SG_ERRLEN];
+
+	if (sg_eg_path_norm(tok, path, sizeof(path), msg, sizeof(msg)) ||
+	    sg_eg_add(ps->cfg, path, ps->line, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
+	return 0;
+}
+
 static bool is_sep(char c)
 {
 	return c == ',' || c == ' ' || c == '\t';
@@ -403,6 +418,7 @@ static int parse_value(struct parse *ps, enum key k, char *value)
 		case K_MODE: rc = value_mode(ps, tok); break;
 		case K_REDIRECT: rc = value_redirect(ps, tok, &seen4, &seen6); break;
 		case K_EVENT_RATE: rc = value_event_rate(ps, tok); break;
+		case K_EGRESS: rc = value_egress(ps, tok); break;
 		default: break;
 		}
 	}
@@ -597,6 +613,7 @@ void sg_config_to_policy(const struct sg_config *cfg, struct sg_policy *pol)
 	for (unsigned i = 0; i < cfg->nports; i++)
 		pol->ports[cfg->ports[i] / 64] |= 1ULL << (cfg->ports[i] % 64);
 	sg_config_skipped_summary(cfg, pol->skipped, sizeof(pol->skipped));
+	sg_eg_join(cfg, pol->egress_guard, sizeof(pol->egress_guard));
 }
 
 void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
@@ -614,6 +631,7 @@ void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
 	/* the kernel's copy need not end in a NUL */
 	snprintf(cfg->skipped_text, sizeof(cfg->skipped_text), "%.*s",
 		 (int)sizeof(pol->skipped), pol->skipped);
+	sg_eg_split(pol->egress_guard, sizeof(pol->egress_guard), cfg);
 }
 
 void sg_config_warn_skipped(FILE *out, const struct sg_config *cfg)

@@ -46,6 +46,11 @@ struct sg_config {
 	/* the summary read back from the kernel (status), when skipped is
 	 * not known entry by entry */
 	char skipped_text[SG_SKIPPED_LEN];
+	/* issue 14: egress_guard, normal paths below the cgroup v2 root ("/"
+	 * for all), with their config lines; none: the layer is off */
+	char eg_paths[SG_EG_MAX_PATHS][SG_PATH_LEN];
+	unsigned eg_lines[SG_EG_MAX_PATHS];
+	unsigned neg;
 };
 
 /* How strict a parse is. NULL options: strict names, threshold 1024. */

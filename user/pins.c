@@ -13,6 +13,7 @@ static const char *const names[] = {
 	"link_connect4", "link_connect6", "prog_connect4", "prog_connect6",
 	"allow_uids", "allow_gids", "allow_dst4", "allow_dst6", "policy",
 	"stats", "offenders", "events",
+	"prog_eg_sock", "prog_egress", "eg_owner", "eg_stats", /* issue 14 */
 };
 _Static_assert(sizeof(names) / sizeof(names[0]) == SG_PIN_COUNT, "a name per pin");
 

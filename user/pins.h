@@ -15,6 +15,10 @@ enum sg_pin {
 	SG_PIN_UIDS, SG_PIN_GIDS, SG_PIN_DST4, SG_PIN_DST6, SG_PIN_POLICY,
 	/* history maps: kept across reloads and upgrades */
 	SG_PIN_STATS, SG_PIN_OFFENDERS, SG_PIN_EVENTS,
+	/* issue 14: the egress layer (only when egress_guard is set): its two
+	 * programs, the socket owners and its counters (both kept across
+	 * reloads) */
+	SG_PIN_EG_SOCK, SG_PIN_EG_SKB, SG_PIN_EG_OWNER, SG_PIN_EG_STATS,
 	SG_PIN_COUNT
 };
 

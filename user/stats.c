@@ -85,6 +85,18 @@ static int reset(const struct sg_args *args)
 	return rc;
 }
 
+/* issue 14: the egress layer's counters, when it is (or was) loaded. */
+static int egress_counters(const struct sg_args *args, struct sg_report *r)
+{
+	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+	int rc = sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks);
+
+	if (!rc)
+		rc = sg_kstate_eg_counters(args->pin_dir, &ks, r->eg);
+	r->have_eg = !rc;
+	return rc && rc != -ENOENT ? SG_EXIT_RUNTIME : 0;
+}
+
 static int report(const struct sg_args *args)
 {
 	struct sg_report r = { .top = args->top };
@@ -96,6 +108,8 @@ static int report(const struct sg_args *args)
 	if (!rc && (sg_history_counters(&h, r.fam) ||
 		    offender_rows(h.fd[SG_HIST_OFFENDERS], &r, h.policy.features)))
 		rc = SG_EXIT_RUNTIME;
+	if (!rc)
+		rc = egress_counters(args, &r);
 	if (!rc) {
 		/* unknown (NULL) when nothing is attached to say it */
 		r.mode = h.have_policy ? sg_mode_name(h.policy.mode) : NULL;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdlib.h>
 #include <string.h>
+#include "egress_report.h"
 #include "format.h"
 #include "json.h"
 #include "stats_report.h"
@@ -111,6 +112,8 @@ void sg_report_text(FILE *out, struct sg_report *r)
 			(unsigned long long)v4, (unsigned long long)v6,
 			(unsigned long long)(v4 + v6));
 	}
+	if (r->have_eg)
+		sg_eg_report_text(out, r->eg);
 	sg_report_sort_busiest(r);
 	offender_table(out, "Busiest offenders", r->rows, n);
 	newest = malloc(sizeof(*newest) * (r->nrows ? r->nrows : 1));
@@ -173,6 +176,8 @@ void sg_report_json(FILE *out, struct sg_report *r)
 		counters_json(&j, &r->fam[f]);
 	}
 	sg_json_close(&j, '}');
+	if (r->have_eg)
+		sg_eg_report_json(&j, r->eg);
 	sg_json_kuint(&j, "offenders_total", r->nrows);
 	sg_json_key(&j, "offenders");
 	sg_json_open(&j, '[');
@@ -210,6 +215,8 @@ void sg_report_prometheus(FILE *out, struct sg_report *r)
 			fprintf(out, "%s{family=\"%s\"} %llu\n", counters[i].metric, fam_name[f],
 				(unsigned long long)counter_value(&r->fam[f], &counters[i]));
 	}
+	if (r->have_eg)
+		sg_eg_report_prometheus(out, r->eg);
 	fputs("# HELP smtpguard_offenders Accounts with at least one would-be refusal on record.\n"
 	      "# TYPE smtpguard_offenders gauge\n", out);
 	fprintf(out, "smtpguard_offenders %u\n", r->nrows);

@@ -5,6 +5,7 @@
 #ifndef SG_STATS_REPORT_H
 #define SG_STATS_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
 #include "names.h"
@@ -23,6 +24,9 @@ struct sg_report {
 	unsigned nrows;    /* all offenders read */
 	unsigned top;      /* how many to print */
 	const char *mode;  /* enforce/audit/redirect, or NULL when unknown */
+	/* issue 14: the egress layer's counters, when it has any */
+	bool have_eg;
+	struct sg_eg_stats eg[SG_FAM_COUNT];
 };
 
 /* Sorts rows busiest first (ties: most recent first). */

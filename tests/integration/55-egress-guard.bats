@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# issue 14: the egress layer (egress_guard). A "container" as LXC/Incus or
+# systemd-nspawn -U make one: a user namespace whose root is the ordinary
+# host user $U_DENIED, with its own network namespace, wired by the host (the
+# container manager) to the test remote host with a veth pair, in a cgroup
+# of its own below the test cgroup. Its root gets past the connect hooks by
+# three routes: DNAT of 127.0.0.2 (and [::1]) to the remote inside its own
+# namespace, and a raw socket that makes the handshake by hand. With the
+# layer on none of them reaches the remote; with it off they all do (so
+# these tests can fail). Every packet stays inside namespaces made here.
+
+load lib
+
+CT4=198.51.100.1 # the container's end (TEST-NET-2, inside the test netns)
+MXC4=198.51.100.2 # the remote host's second address, facing the container
+CT6=2001:db8:1::1
+MXC6=2001:db8:1::2
+
+setup_file() {
+	world_up g
+	cp "$TOP/build/tests/sgrawsyn" "$WORK/"
+	CT_CG="$CG/ct"
+	CT_REL=${CT_CG#"$(cgroup2_root)"}
+	export CT_CG CT_REL
+	mkdir "$CT_CG"
+	# the container: its init is a sleep owned by the test user
+	in_cgroup_exec "$CT_CG" setpriv --reuid="$U_DENIED" --regid="$G_PLAIN" --clear-groups \
+		unshare -Urn sleep 900 &
+	echo $! >"$WORK/ct.pid"
+	export CT_PID=$!
+	for _ in $(seq 50); do
+		[ "$(readlink "/proc/$CT_PID/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	# the container manager's part: a veth from the remote host's netns
+	# into the container's
+	ip -n "$NS_M" link add cr type veth peer name ce netns "$CT_PID"
+	ip -n "$NS_M" addr add "$MXC4/24" dev cr
+	ip -n "$NS_M" addr add "$MXC6/64" dev cr nodad
+	ip -n "$NS_M" link set cr up
+	# the container root's part: addresses, and the NAT of the issue
+	ct ip link set lo up
+	ct ip addr add "$CT4/24" dev ce
+	ct ip addr add "$CT6/64" dev ce nodad
+	ct ip link set ce up
+	ct sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.ce.route_localnet=1
+	ct nft -f - <<EOF
+table inet sgt {
+	chain out {
+		type nat hook output priority -100;
+		ip daddr 127.0.0.2 tcp dport $SG_TEST_PORT dnat ip to $MXC4
+		ip6 daddr ::1 tcp dport $SG_TEST_PORT dnat ip6 to $MXC6
+	}
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "ce" masquerade
+	}
+	chain norst {
+		type filter hook output priority 0;
+		oifname "ce" tcp flags & rst == rst drop
+	}
+}
+EOF
+	write_config "$WORK/off.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED"
+	write_config "$WORK/on.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
+		"egress_guard = $CT_REL"
+	# the container's owner allowed: its SYNs pass
+	write_config "$WORK/owner.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_DENIED" \
+		"egress_guard = $CT_REL"
+	"$SG" --config "$WORK/off.conf" --cgroup "$CG" --pin-dir "$PIN" load
+}
+
+teardown_file() {
+	[ -n "${CT_PID:-}" ] && kill "$CT_PID" 2>/dev/null
+	rm -f "$WORK/ct.pid"
+	if [ -n "${CT_CG:-}" ]; then
+		for _ in $(seq 50); do rmdir "$CT_CG" 2>/dev/null && break; sleep 0.1; done
+	fi
+	world_down
+}
+
+# ct CMD...: CMD as the container's root (the host's $U_DENIED), in its
+# namespaces and cgroup.
+ct() {
+	in_cgroup_exec "$CT_CG" setpriv --clear-groups \
+		nsenter -t "$CT_PID" -U -n -S 0 -G 0 "$@"
+}
+
+load_with() {
+	run "$SG" --config "$WORK/$1.conf" --cgroup "$CG" --pin-dir "$PIN" load
+	[ "$status" -eq 0 ] || { echo "load $1: $output"; return 1; }
+}
+
+# route NAME: one attempt by route NAME; sets status/output.
+route() {
+	case $1 in
+	dnat4) run ct "$WORK/sgconnect" 127.0.0.2 "$SG_TEST_PORT" ;;
+	dnat6) run ct "$WORK/sgconnect" ::1 "$SG_TEST_PORT" ;;
+	raw4) run ct "$WORK/sgrawsyn" "$CT4" "$MXC4" "$SG_TEST_PORT" ;;
+	raw6) run ct "$WORK/sgrawsyn" "$CT6" "$MXC6" "$SG_TEST_PORT" ;;
+	esac
+}
+
+# gets_through NAME: the route reaches the remote (one more accept there).
+gets_through() {
+	local before after
+	before=$(mx_accepts "$SG_TEST_PORT")
+	route "$1"
+	[ "$status" -eq 0 ] || { echo "$1: want exit 0, got $status: $output"; return 1; }
+	for _ in $(seq 20); do
+		after=$(mx_accepts "$SG_TEST_PORT")
+		[ "$after" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	echo "$1: the remote accepted nothing ($before -> $after)"
+	return 1
+}
+
+# blocked NAME: the attempt times out and the remote accepts nothing.
+blocked() {
+	local before after
+	before=$(mx_accepts "$SG_TEST_PORT")
+	route "$1"
+	[ "$status" -eq 12 ] || { echo "$1: want a timeout (12), got $status: $output"; return 1; }
+	sleep 0.3
+	after=$(mx_accepts "$SG_TEST_PORT")
+	[ "$before" = "$after" ] || { echo "$1: the remote accepted $before -> $after"; return 1; }
+}
+
+eg_json() {
+	"$SG" stats --json --pin-dir "$PIN" | /usr/bin/python3 -c \
+		'import json,sys; d=json.load(sys.stdin)["egress"]; print(d'"$1"')'
+}
+
+@test "layer off: the connect hooks refuse the container root, but all three routes get through" {
+	run ct "$WORK/sgconnect" "$MXC4" "$SG_TEST_PORT"
+	[ "$status" -eq 10 ] || { echo "direct connect: want EPERM, got $status: $output"; return 1; }
+	gets_through dnat4
+	gets_through dnat6
+	gets_through raw4
+	gets_through raw6
+	run bpftool cgroup show "$CT_CG"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] || { echo "attached with the layer off: $output"; return 1; }
+}
+
+@test "layer on: load attaches sock_create and egress to the container cgroup only" {
+	load_with on
+	run bpftool cgroup show "$CT_CG"
+	[ "$(grep -c 'sock_create.*sg_eg_sock' <<<"$output")" -eq 1 ] || { echo "$output"; return 1; }
+	[ "$(grep -c 'egress.*sg_egress' <<<"$output")" -eq 1 ] || { echo "$output"; return 1; }
+	run bpftool cgroup show "$CG"
+	[ "$(grep -c sg_eg <<<"$output")" -eq 0 ] || { echo "$output"; return 1; }
+	run "$SG" status --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
+	grep -q "egress guard: *$CT_REL" <<<"$output" || { echo "$output"; return 1; }
+	for p in prog_eg_sock prog_egress eg_owner eg_stats; do
+		[ -e "$PIN/$p" ] || { echo "missing pin $p"; return 1; }
+	done
+}
+
+@test "layer on: DNAT of 127.0.0.2 to the remote is dropped" {
+	blocked dnat4
+}
+
+@test "layer on: DNAT of [::1] to the remote is dropped" {
+	blocked dnat6
+}
+
+@test "layer on: a raw-socket handshake to the remote is dropped (IPv4 and IPv6)" {
+	blocked raw4
+	blocked raw6
+}
+
+@test "layer on: the drops are counted and logged with verdict dropped" {
+	local n
+	n=$(eg_json '["ipv4"]["dropped"]')
+	[ "$n" -ge 2 ] || { echo "ipv4 dropped: $n"; return 1; }
+	n=$(eg_json '["ipv6"]["dropped"]')
+	[ "$n" -ge 2 ] || { echo "ipv6 dropped: $n"; return 1; }
+	run "$SG" log --pin-dir "$PIN" --json
+	grep -q "\"verdict\":\"dropped\",\"uid\":$U_DENIED," <<<"$output" ||
+		{ echo "$output"; return 1; }
+	grep -q "\"addr\":\"$MXC4\"" <<<"$output" || { echo "no final destination: $output"; return 1; }
+}
+
+@test "layer on: loopback inside the container keeps working" {
+	ct "$WORK/sgserve" ctlocal "$SG_TEST_PORT" >"$WORK/ctlocal.log" 2>&1 &
+	echo $! >"$WORK/ctlocal.pid"
+	for _ in $(seq 50); do grep -q ready "$WORK/ctlocal.log" && break; sleep 0.1; done
+	run ct "$WORK/sgconnect" 127.0.0.1 "$SG_TEST_PORT"
+	[ "$status" -eq 0 ] || { echo "127.0.0.1: $status $output"; return 1; }
+	kill "$(cat "$WORK/ctlocal.pid")"
+	rm -f "$WORK/ctlocal.pid"
+}
+
+@test "layer on: an allowed owner gets through by the same routes" {
+	load_with owner
+	gets_through dnat4
+	gets_through raw4
+	load_with on
+	blocked dnat4
+}
+
+@test "a reload without egress_guard detaches the layer, and the routes are open again" {
+	load_with off
+	run bpftool cgroup show "$CT_CG"
+	[ -z "$output" ] || { echo "still attached: $output"; return 1; }
+	[ ! -e "$PIN/prog_egress" ]
+	gets_through dnat4
+}
+
+@test "unload removes the layer and every pin" {
+	load_with on
+	run "$SG" unload --pin-dir "$PIN"
+	[ "$status" -eq 0 ]
+	run bpftool cgroup show "$CT_CG"
+	[ -z "$output" ] || { echo "left attached: $output"; return 1; }
+	run bpftool cgroup show "$CG"
+	[ -z "$output" ] || { echo "left attached: $output"; return 1; }
+	[ ! -e "$PIN" ]
+	load_with off
+}
+
+@test "egress_guard: a cgroup that does not exist is an error for check-config, skipped by load" {
+	write_config "$WORK/missing.conf" "ports = $SG_TEST_PORT" "egress_guard = /sg-no-such-cgroup-$$"
+	run "$SG" check-config "$WORK/missing.conf"
+	[ "$status" -eq 2 ]
+	[ "$output" = "$WORK/missing.conf:2: egress_guard cgroup /sg-no-such-cgroup-$$ does not exist ($(cgroup2_root)/sg-no-such-cgroup-$$: No such file or directory)" ] ||
+		{ echo "$output"; return 1; }
+	write_config "$WORK/nested.conf" "egress_guard = /a" "egress_guard = /a/b"
+	run "$SG" check-config "$WORK/nested.conf"
+	[ "$status" -eq 2 ]
+	[ "$output" = "$WORK/nested.conf:2: egress_guard /a/b lies inside /a (line 1)" ] ||
+		{ echo "$output"; return 1; }
+}
