@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SRC_PORT 40123
 #define SYN 0x02
 #define ACK 0x10
 
@@ -32,6 +31,10 @@ struct tcp {
 	uint8_t off, flags;
 	uint16_t win, sum, urg;
 };
+
+/* A source port of this run: a port of an earlier run may still be in
+ * the remote's TIME_WAIT or FIN_WAIT, which would not answer a SYN. */
+static uint16_t src_port;
 
 static uint32_t sum16(const void *p, size_t n, uint32_t s)
 {
@@ -67,7 +70,7 @@ static void checksum4(struct tcp *t, const struct in_addr *s, const struct in_ad
 static int send_seg(int fd, int fam, const void *src, const void *dst, const struct sockaddr *sa,
 		    socklen_t salen, uint16_t port, uint32_t seq, uint32_t ack, uint8_t flags)
 {
-	struct tcp t = { .sport = htons(SRC_PORT), .dport = htons(port), .seq = htonl(seq),
+	struct tcp t = { .sport = htons(src_port), .dport = htons(port), .seq = htonl(seq),
 			 .ack = htonl(ack), .off = (sizeof(t) / 4) << 4, .flags = flags,
 			 .win = htons(65535) };
 
@@ -97,7 +100,7 @@ static long wait_synack(int fd, int fam, uint16_t port, uint32_t iss)
 		if ((size_t)n < off + sizeof(t))
 			continue;
 		memcpy(&t, buf + off, sizeof(t));
-		if (ntohs(t.sport) == port && ntohs(t.dport) == SRC_PORT &&
+		if (ntohs(t.sport) == port && ntohs(t.dport) == src_port &&
 		    (t.flags & (SYN | ACK)) == (SYN | ACK) && ntohl(t.ack) == iss + 1)
 			return (long)ntohl(t.seq);
 	}
@@ -117,6 +120,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sgrawsyn SRC DST PORT\n");
 		return 1;
 	}
+	src_port = (uint16_t)(40000 + getpid() % 20000);
 	fam = strchr(argv[2], ':') ? AF_INET6 : AF_INET;
 	port = atoi(argv[3]);
 	if (fam == AF_INET) {
