@@ -245,6 +245,14 @@ eg_json() {
 	[ "$status" -eq 2 ]
 	[ "$output" = "$WORK/missing.conf:2: egress_guard cgroup /sg-no-such-cgroup-$$ does not exist ($(cgroup2_root)/sg-no-such-cgroup-$$: No such file or directory)" ] ||
 		{ echo "$output"; return 1; }
+	# load skips it with a warning and enforces the rest
+	run "$SG" --config "$WORK/missing.conf" --cgroup "$CG" --pin-dir "$PIN" load
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	grep -q "^$WORK/missing.conf:2: warning: egress_guard cgroup /sg-no-such-cgroup-$$ does not exist (skipped)$" <<<"$output" ||
+		{ echo "$output"; return 1; }
+	run "$SG" status --pin-dir "$PIN"
+	grep -q "egress layer: *off" <<<"$output" || { echo "$output"; return 1; }
+	load_with off
 	write_config "$WORK/nested.conf" "egress_guard = /a" "egress_guard = /a/b"
 	run "$SG" check-config "$WORK/nested.conf"
 	[ "$status" -eq 2 ]
