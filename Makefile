@@ -61,7 +61,7 @@ all: smtpguard
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	mkdir -p $@
 
-$(OUTPUT)/smtpguard.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
+$(OUTPUT)/smtpguard.bpf.o: bpf/smtpguard.bpf.c bpf/sg_shared.bpf.h include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Reached only when the header is missing: say so before compiling anything.
@@ -74,7 +74,7 @@ $(OUTPUT)/smtpguard.skel.h: $(OUTPUT)/smtpguard.bpf.o
 	$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@.tmp && mv $@.tmp $@
 
 # The egress layer (egress_guard): its own object, loaded only when configured.
-$(OUTPUT)/egress_guard.bpf.o: bpf/egress_guard.bpf.c include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
+$(OUTPUT)/egress_guard.bpf.o: bpf/egress_guard.bpf.c bpf/sg_shared.bpf.h include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/egress_guard.skel.h: $(OUTPUT)/egress_guard.bpf.o

@@ -44,56 +44,10 @@
 #define NH_ROUTING  43
 #define NH_FRAGMENT 44
 #define NH_DSTOPTS  60
-#define NSEC_PER_SEC 1000000000ULL
 
-/* Same policy struct as the connect programs: ports, mode, event rate,
- * features. Written by the loader before load, frozen afterwards. */
-const volatile struct sg_policy policy = {};
-
-/* The connect programs' maps: only declared here, their fds are reused. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SG_MAX_UIDS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, __u8);
-} sg_allow_uids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SG_MAX_GIDS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, __u8);
-} sg_allow_gids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, SG_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sg_prefix4);
-	__type(value, __u8);
-} sg_allow_dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, SG_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sg_prefix6);
-	__type(value, __u8);
-} sg_allow_dst6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SG_MAX_OFFENDERS);
-	__type(key, __u32);
-	__type(value, struct sg_offender);
-} sg_offenders SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, SG_EVENTS_BYTES);
-} sg_events SEC(".maps");
+/* The policy, allow lists, offenders and events of the connect programs:
+ * declared here as there, their fds are reused. */
+#include "sg_shared.bpf.h"
 
 /* This layer's own maps. BPF_F_CLONE: an accepted socket inherits its
  * listener's owner (it sends no SYN, but costs nothing to keep right). */
@@ -110,8 +64,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sg_eg_stats);
 } sg_eg_stats SEC(".maps");
-
-#define COUNT(st, field) __sync_fetch_and_add(&(st)->field, 1)
 
 /* Only stream and raw sockets can put a TCP SYN on the wire (a raw socket
  * of any protocol may set IP_HDRINCL later). Datagram sockets get no
@@ -143,11 +95,6 @@ struct syn {
 	__u8 family;     /* 4 or 6 */
 	bool routed;     /* IPv6 routing header: the address is not final */
 };
-
-static __always_inline bool port_guarded(__u16 port)
-{
-	return policy.ports[port >> 6] & (1ULL << (port & 63));
-}
 
 /* The TCP header at off: a SYN without ACK to a guarded port? A fragment
  * (frag) is judged whatever its flags: a later fragment could rewrite them
@@ -250,56 +197,14 @@ static __always_inline bool account_allowed(struct __sk_buff *skb, const struct 
 	return false;
 }
 
-static __always_inline __u64 stamp(void)
-{
-	if (policy.features & SG_FEAT_MONO_CLOCK)
-		return bpf_ktime_get_ns();
-	return bpf_ktime_get_boot_ns();
-}
-
-/* The owner's offender record (shared with the connect layer); whether an
- * event may be written under the per-UID rate limit. */
-static __always_inline bool offender_event_ok(const struct sg_eg_owner *o, const struct syn *s,
-					      __u8 verdict, __u64 now)
-{
-	__u32 uid = o->uid;
-	struct sg_offender *r = bpf_map_lookup_elem(&sg_offenders, &uid);
-
-	if (!r) {
-		struct sg_offender fresh = { .first_ns = now, .window_ns = now };
-
-		bpf_map_update_elem(&sg_offenders, &uid, &fresh, BPF_NOEXIST);
-		r = bpf_map_lookup_elem(&sg_offenders, &uid);
-	}
-	if (r) {
-		__sync_fetch_and_add(&r->count, 1);
-		r->last_ns = now;
-		r->last_gid = o->gid;
-		__builtin_memcpy(r->last_addr, s->addr, 16);
-		r->last_port = s->port;
-		r->last_family = s->family;
-		r->last_verdict = verdict;
-		__builtin_memcpy(r->last_comm, o->comm, SG_COMM_LEN);
-	}
-	if (!policy.event_rate)
-		return false;
-	if (!r)
-		return true;
-	if (now - r->window_ns >= NSEC_PER_SEC) {
-		r->window_ns = now;
-		r->window_events = 0;
-	}
-	if (r->window_events >= policy.event_rate)
-		return false;
-	r->window_events++;
-	return true;
-}
-
-static __always_inline void event_fill(struct sg_event *e, struct __sk_buff *skb,
+/* The event of a would-be drop: the owner's identity, the final
+ * destination. */
+static __always_inline void fill_event(struct sg_event *e, struct __sk_buff *skb,
 				       const struct sg_eg_owner *o, const struct syn *s,
-				       __u8 verdict, __u64 now)
+				       __u8 verdict)
 {
-	e->ts_ns = now;
+	__builtin_memset(e, 0, sizeof(*e)); /* padding too: it is copied out */
+	e->ts_ns = stamp_now();
 	e->cgroup_id = bpf_skb_cgroup_id(skb);
 	e->pid = o->pid;
 	e->tid = o->pid;
@@ -312,34 +217,6 @@ static __always_inline void event_fill(struct sg_event *e, struct __sk_buff *skb
 	__builtin_memcpy(e->comm, o->comm, SG_COMM_LEN);
 }
 
-/* As in the connect programs: policy.features is constant, the verifier
- * walks only the branch of this load. */
-static __always_inline void event_out(struct __sk_buff *skb, struct sg_eg_stats *st,
-				      const struct sg_eg_owner *o, const struct syn *s,
-				      __u8 verdict, __u64 now)
-{
-	if (policy.features & SG_FEAT_PERFBUF) {
-		struct sg_event e;
-
-		__builtin_memset(&e, 0, sizeof(e));
-		event_fill(&e, skb, o, s, verdict, now);
-		if (bpf_perf_event_output(skb, &sg_events, BPF_F_CURRENT_CPU, &e, sizeof(e))) {
-			COUNT(st, lost);
-			return;
-		}
-	} else {
-		struct sg_event *e = bpf_ringbuf_reserve(&sg_events, sizeof(*e), 0);
-
-		if (!e) {
-			COUNT(st, lost);
-			return;
-		}
-		event_fill(e, skb, o, s, verdict, now);
-		bpf_ringbuf_submit(e, 0);
-	}
-	COUNT(st, events);
-}
-
 /* A guarded SYN to a destination that is not allowed: the owner decides. */
 static __always_inline int judge_owner(struct __sk_buff *skb, struct sg_eg_stats *st,
 				       const struct syn *s)
@@ -347,8 +224,8 @@ static __always_inline int judge_owner(struct __sk_buff *skb, struct sg_eg_stats
 	struct sg_eg_owner unowned = { .uid = NO_OWNER, .gid = NO_OWNER };
 	const struct sg_eg_owner *o = NULL;
 	struct bpf_sock *sk = skb->sk;
+	struct sg_event e;
 	__u8 verdict;
-	__u64 now;
 
 	if (sk)
 		sk = bpf_sk_fullsock(sk);
@@ -376,11 +253,8 @@ static __always_inline int judge_owner(struct __sk_buff *skb, struct sg_eg_stats
 		verdict = SG_VERDICT_DROPPED;
 		COUNT(st, dropped);
 	}
-	now = stamp();
-	if (offender_event_ok(o, s, verdict, now))
-		event_out(skb, st, o, s, verdict, now);
-	else if (policy.event_rate)
-		COUNT(st, suppressed);
+	fill_event(&e, skb, o, s, verdict);
+	RECORD(skb, st, &e);
 	return verdict == SG_VERDICT_DROPPED ? PKT_DROP : PKT_PASS;
 }
 
