@@ -90,8 +90,9 @@ void sg_eg_status_text(FILE *out, const struct sg_eg_kstate *eg)
 			at->nsock > 1 || at->nskb > 1 ? ", and leftovers: run 'smtpguard load'" : "");
 		any = true;
 	}
-	if (!any)
-		fprintf(out, "%-20s off\n", "egress layer:");
+	/* a policy that names cgroups with nothing attached there: say so */
+	if (!any && eg->n)
+		fprintf(out, "%-20s not attached: run 'smtpguard load'\n", "egress layer:");
 }
 
 static void ids_json(struct sg_json *j, const char *key, const __u32 *ids, unsigned n)
@@ -105,6 +106,8 @@ static void ids_json(struct sg_json *j, const char *key, const __u32 *ids, unsig
 
 void sg_eg_status_json(struct sg_json *j, const struct sg_eg_kstate *eg)
 {
+	if (!eg->n)
+		return; /* off: the output is what it was before the layer existed */
 	sg_json_key(j, "egress_layer");
 	sg_json_open(j, '[');
 	for (unsigned i = 0; i < eg->n; i++) {

@@ -17,7 +17,8 @@ void sg_eg_report_json(struct sg_json *j, const struct sg_eg_stats eg[SG_FAM_COU
 /* smtpguard_egress_*_total{family="ipv4|ipv6"} counters. */
 void sg_eg_report_prometheus(FILE *out, const struct sg_eg_stats eg[SG_FAM_COUNT]);
 
-/* status: where the layer's programs are attached ("off" when nowhere). */
+/* status: where the layer's programs are attached; nothing when the layer
+ * is off. */
 struct sg_eg_kstate;
 void sg_eg_status_text(FILE *out, const struct sg_eg_kstate *eg);
 /* "egress_layer": [{"path", "sock_create": [ids], "egress": [ids]}...] */

@@ -59,11 +59,13 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 	sg_format_endpoint(&cfg->redirect6, buf, sizeof(buf));
 	fprintf(out, " %s%s\n", buf, cfg->mode == SG_MODE_REDIRECT ? "" : " (used in redirect mode)");
 	fprintf(out, "%-20s %u per UID per second\n", "event rate:", cfg->event_rate);
-	/* issue 14 */
-	fprintf(out, "%-20s", "egress guard:");
-	for (unsigned i = 0; i < cfg->neg; i++)
-		fprintf(out, " %s", cfg->eg_paths[i]);
-	fputs(cfg->neg ? "\n" : " (off)\n", out);
+	/* issue 14: only when set (the layer is off by default) */
+	if (cfg->neg) {
+		fprintf(out, "%-20s", "egress guard:");
+		for (unsigned i = 0; i < cfg->neg; i++)
+			fprintf(out, " %s", cfg->eg_paths[i]);
+		fputc('\n', out);
+	}
 }
 
 static void idents_json(struct sg_json *j, const char *key, const char *idkey,
@@ -114,7 +116,9 @@ void sg_policy_json(struct sg_json *j, const struct sg_config *cfg)
 	sg_config_skipped_summary(cfg, skipped, sizeof(skipped));
 	if (skipped[0])
 		sg_json_kstr(j, "skipped", skipped);
-	sg_json_key(j, "egress_guard"); /* issue 14 */
+	if (!cfg->neg)
+		return;
+	sg_json_key(j, "egress_guard"); /* issue 14: only when set */
 	sg_json_open(j, '[');
 	for (unsigned i = 0; i < cfg->neg; i++)
 		sg_json_string(j, cfg->eg_paths[i]);
