@@ -26,7 +26,7 @@ setup_file() {
 	# the container: its init is a sleep owned by the test user
 	# (sh execs down to the sleep: $! is its PID)
 	sh -c "$IN_CGROUP_SH" sh "$CT_CG" setpriv --reuid="$U_DENIED" --regid="$G_PLAIN" \
-		--clear-groups unshare -Urn sleep 900 &
+		--clear-groups unshare -Urn sleep 900 3>&- &
 	echo $! >"$WORK/ct.pid"
 	export CT_PID=$!
 	for _ in $(seq 50); do
@@ -73,6 +73,7 @@ EOF
 
 teardown_file() {
 	stop_readers
+	[ -f "$WORK/ctlocal.pid" ] && kill "$(cat "$WORK/ctlocal.pid")" 2>/dev/null
 	[ -n "${CT_PID:-}" ] && kill "$CT_PID" 2>/dev/null
 	rm -f "$WORK/ct.pid"
 	if [ -n "${CT_CG:-}" ]; then
@@ -202,7 +203,11 @@ eg_json() {
 }
 
 @test "layer on: loopback inside the container keeps working" {
-	ct "$WORK/sgserve" ctlocal "$SG_TEST_PORT" >"$WORK/ctlocal.log" 2>&1 &
+	# sh execs down to sgserve, so $! is its PID; fd 3 closed: bats must
+	# not wait for it
+	sh -c "$IN_CGROUP_SH" sh "$CT_CG" setpriv --clear-groups \
+		nsenter -t "$CT_PID" -U -n -S 0 -G 0 "$WORK/sgserve" ctlocal "$SG_TEST_PORT" \
+		>"$WORK/ctlocal.log" 2>&1 3>&- &
 	echo $! >"$WORK/ctlocal.pid"
 	for _ in $(seq 50); do grep -q ready "$WORK/ctlocal.log" && break; sleep 0.1; done
 	run ct "$WORK/sgconnect" 127.0.0.1 "$SG_TEST_PORT"
