@@ -167,6 +167,10 @@ eg_json() {
 	for p in prog_eg_sock prog_egress eg_owner eg_stats; do
 		[ -e "$PIN/$p" ] || { echo "missing pin $p"; return 1; }
 	done
+	run "$SG" status --json --pin-dir "$PIN"
+	/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); l=d["egress_layer"]
+assert d["egress_guard"] == [sys.argv[2]] and [e["path"] for e in l] == [sys.argv[2]], d
+assert len(l[0]["sock_create"]) == 1 and len(l[0]["egress"]) == 1, l' "$output" "$CT_REL"
 }
 
 @test "layer on: DNAT of 127.0.0.2 to the remote is dropped" {
@@ -241,6 +245,22 @@ eg_json() {
 	run bpftool cgroup show "$CG"
 	[ -z "$output" ] || { echo "left attached: $output"; return 1; }
 	[ ! -e "$PIN" ]
+	load_with off
+}
+
+@test "with every pin gone, status finds the layer on its cgroup and unload removes it" {
+	load_with on
+	rm -rf "$PIN"
+	run "$SG" status --cgroup "$CG" --pin-dir "$PIN"
+	grep -q "egress layer: *$CT_REL (sock_create program [1-9]" <<<"$output" ||
+		{ echo "$output"; return 1; }
+	blocked dnat4
+	run "$SG" unload --cgroup "$CG" --pin-dir "$PIN"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run bpftool cgroup show "$CT_CG"
+	[ -z "$output" ] || { echo "left attached: $output"; return 1; }
+	run bpftool cgroup show "$CG"
+	[ -z "$output" ] || { echo "left attached: $output"; return 1; }
 	load_with off
 }
 
