@@ -55,7 +55,7 @@ static __u32 offenders_id(const char *pin_dir, const struct sg_kstate *ks)
 	return fd_id(fd);
 }
 
-static bool looks_ours(__u32 id, int hook, const struct sg_kstate *ks, __u32 offenders)
+static bool looks_ours(__u32 id, int hook, const struct sg_kstate *ks, __u32 shared)
 {
 	struct bpf_prog_info info;
 	__u32 map_ids[16], len = sizeof(info), n;
@@ -63,7 +63,7 @@ static bool looks_ours(__u32 id, int hook, const struct sg_kstate *ks, __u32 off
 
 	if (id == ks->eg.pinned[hook])
 		return true;
-	if (!offenders || (fd = bpf_prog_get_fd_by_id(id)) < 0)
+	if (!shared || (fd = bpf_prog_get_fd_by_id(id)) < 0)
 		return false;
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = ARRAY_LEN(map_ids);
@@ -72,12 +72,23 @@ static bool looks_ours(__u32 id, int hook, const struct sg_kstate *ks, __u32 off
 		return false;
 	n = info.nr_map_ids < ARRAY_LEN(map_ids) ? info.nr_map_ids : ARRAY_LEN(map_ids);
 	for (__u32 i = 0; i < n; i++)
-		if (map_ids[i] == offenders)
+		if (map_ids[i] == shared)
 			return true;
 	return false;
 }
 
-/* Our programs on one cgroup (a cgroup that is gone has none). */
+/* The id of the owner map of egress program id (which sock_create programs
+ * of ours share), 0 when none. */
+static __u32 owner_map_id(__u32 id)
+{
+	_cleanup_close_ int fd = -1;
+
+	return sg_prog_map_open(id, "eg_owner", &fd) ? 0 : fd_id(fd);
+}
+
+/* Our programs on one cgroup (a cgroup that is gone has none): egress
+ * programs by the offenders map they share with the connect programs,
+ * then sock_create programs by the owner map they share with those. */
 static int read_at(const struct sg_kstate *ks, __u32 offenders, struct sg_eg_at *at)
 {
 	char full[SG_PATH_LEN * 2];
@@ -87,16 +98,21 @@ static int read_at(const struct sg_kstate *ks, __u32 offenders, struct sg_eg_at 
 	cg = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg < 0)
 		return errno == ENOENT ? 0 : sg_kstate_err(errno, "cannot open cgroup %s", full);
-	for (int h = 0; h < 2; h++) {
+	for (int h = 1; h >= 0; h--) {
 		__u32 ids[64], cnt = ARRAY_LEN(ids), flags = 0;
 		__u32 *ours = h ? at->skb : at->sock;
 		unsigned *n = h ? &at->nskb : &at->nsock;
+		__u32 shared = h ? offenders : 0;
 
+		if (!h && at->nskb)
+			shared = owner_map_id(at->skb[0]);
+		else if (!h && ks->eg.pinned[1])
+			shared = owner_map_id(ks->eg.pinned[1]);
 		if (bpf_prog_query(cg, sg_eg_hook_type(h), 0, &flags, ids, &cnt))
 			return sg_kstate_find_err(errno, "cannot list the %s programs of cgroup %s",
 						  h ? "egress" : "sock_create", full);
 		for (__u32 i = 0; i < cnt && *n < SG_MAX_OURS; i++)
-			if (looks_ours(ids[i], h, ks, offenders))
+			if (looks_ours(ids[i], h, ks, shared))
 				ours[(*n)++] = ids[i];
 	}
 	return 0;

@@ -76,8 +76,15 @@ teardown_file() {
 	[ -f "$WORK/ctlocal.pid" ] && kill "$(cat "$WORK/ctlocal.pid")" 2>/dev/null
 	[ -n "${CT_PID:-}" ] && kill "$CT_PID" 2>/dev/null
 	rm -f "$WORK/ct.pid"
-	if [ -n "${CT_CG:-}" ]; then
-		for _ in $(seq 50); do rmdir "$CT_CG" 2>/dev/null && break; sleep 0.1; done
+	if [ -n "${CT_CG:-}" ] && [ -d "$CT_CG" ]; then
+		# everything in the container's cgroup was started by this file
+		local p
+		for _ in $(seq 100); do
+			for p in $(cat "$CT_CG/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null; done
+			rmdir "$CT_CG" 2>/dev/null && break
+			sleep 0.1
+		done
+		[ -d "$CT_CG" ] && echo "teardown: cannot remove $CT_CG" >&2
 	fi
 	world_down
 }
