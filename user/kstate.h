@@ -191,6 +191,8 @@ __u32 sg_eg_hook_type(int i);
  * program. 0; -ENOENT when the layer has none; -errno said. */
 int sg_kstate_eg_counters(const char *pin_dir, const struct sg_kstate *ks,
 			  struct sg_eg_stats sum[SG_FAM_COUNT]);
+/* Zeroes them (stats --reset); 0 when the layer has none. 0 or -errno, said. */
+int sg_kstate_eg_reset(const char *pin_dir, const struct sg_kstate *ks);
 
 /* Module-internal (kstate_*.c only). */
 /* Says "<fmt>: <strerror(e)>" and returns -e. */

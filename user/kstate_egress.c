@@ -180,6 +180,27 @@ int sg_kstate_read_egress(const char *pin_dir, struct sg_kstate *ks)
 	return rc;
 }
 
+/* The egress counters map, from the pin or the attached program, checked:
+ * fd, -ENOENT (none), or -errno (said). */
+static int open_eg_stats(const char *pin_dir, const struct sg_kstate *ks)
+{
+	_cleanup_close_ int fd = sg_pin_open(pin_dir, SG_PIN_EG_STATS);
+	int rc;
+
+	for (unsigned i = 0; i < ks->eg.n && fd < 0; i++)
+		if (ks->eg.at[i].nskb && sg_prog_map_open(ks->eg.at[i].skb[0], "eg_stats", &fd))
+			fd = -1;
+	if (fd < 0)
+		return -ENOENT;
+	rc = sg_kmap_check(fd, &(struct sg_map_layout){ BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			   sizeof(struct sg_eg_stats), SG_FAM_COUNT }, "map 'eg_stats'");
+	return rc ? rc : sg_take_fd(&fd);
+}
+
+/* The summing and zeroing of the connect counters serve: the same ten
+ * per-CPU counters, and no offenders map (fd -1: nothing to walk). */
+_Static_assert(sizeof(struct sg_eg_stats) == sizeof(struct sg_stats), "same shape");
+
 int sg_kstate_eg_counters(const char *pin_dir, const struct sg_kstate *ks,
 			  struct sg_eg_stats sum[SG_FAM_COUNT])
 {
@@ -187,21 +208,23 @@ int sg_kstate_eg_counters(const char *pin_dir, const struct sg_kstate *ks,
 	struct sg_stats raw[SG_FAM_COUNT];
 	int rc;
 
-	/* the same ten per-CPU counters: summed by the one summing loop */
-	_Static_assert(sizeof(struct sg_eg_stats) == sizeof(struct sg_stats), "same shape");
-	h.fd[SG_HIST_STATS] = sg_pin_open(pin_dir, SG_PIN_EG_STATS);
-	for (unsigned i = 0; i < ks->eg.n && h.fd[SG_HIST_STATS] < 0; i++)
-		if (ks->eg.at[i].nskb &&
-		    sg_prog_map_open(ks->eg.at[i].skb[0], "eg_stats", &h.fd[SG_HIST_STATS]))
-			h.fd[SG_HIST_STATS] = -1;
-	if (h.fd[SG_HIST_STATS] < 0)
-		return -ENOENT;
-	rc = sg_kmap_check(h.fd[SG_HIST_STATS], &(struct sg_map_layout){ BPF_MAP_TYPE_PERCPU_ARRAY,
-			   sizeof(__u32), sizeof(struct sg_eg_stats), SG_FAM_COUNT }, "map 'eg_stats'");
-	if (!rc)
-		rc = sg_history_counters(&h, raw);
+	if ((h.fd[SG_HIST_STATS] = open_eg_stats(pin_dir, ks)) < 0)
+		return h.fd[SG_HIST_STATS];
+	rc = sg_history_counters(&h, raw);
 	close(h.fd[SG_HIST_STATS]);
 	if (!rc)
 		memcpy(sum, raw, sizeof(raw));
+	return rc;
+}
+
+int sg_kstate_eg_reset(const char *pin_dir, const struct sg_kstate *ks)
+{
+	struct sg_history h = { .fd = { -1, -1, -1 } };
+	int rc;
+
+	if ((h.fd[SG_HIST_STATS] = open_eg_stats(pin_dir, ks)) < 0)
+		return h.fd[SG_HIST_STATS] == -ENOENT ? 0 : h.fd[SG_HIST_STATS];
+	rc = sg_history_reset(&h);
+	close(h.fd[SG_HIST_STATS]);
 	return rc;
 }

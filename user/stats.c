@@ -80,6 +80,13 @@ static int reset(const struct sg_args *args)
 	if (!rc && sg_history_reset(&h))
 		rc = SG_EXIT_RUNTIME;
 	sg_history_close(&h);
+	if (!rc) { /* issue 14: the egress layer's counters too */
+		_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+
+		if (sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks) ||
+		    sg_kstate_eg_reset(args->pin_dir, &ks))
+			rc = SG_EXIT_RUNTIME;
+	}
 	if (!rc)
 		printf("smtpguard: counters and offender records cleared\n");
 	return rc;

@@ -211,6 +211,11 @@ assert len(l[0]["sock_create"]) == 1 and len(l[0]["egress"]) == 1, l' "$output" 
 	# the final destination, after NAT, and the port
 	grep -q "\"addr\":\"$MXC4\",\"port\":$SG_TEST_PORT," <<<"$output" ||
 		{ echo "no final destination: $output"; return 1; }
+	# stats --reset clears this layer's counters too
+	run "$SG" stats --reset --pin-dir "$PIN"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	n=$(eg_json '["ipv4"]["dropped"]')
+	[ "$n" -eq 0 ] || { echo "ipv4 dropped after reset: $n"; return 1; }
 }
 
 @test "layer on: loopback inside the container keeps working" {
