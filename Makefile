@@ -43,13 +43,14 @@ CORE_SRCS := user/log.c user/cli.c user/config.c user/prefix.c user/policy_print
 	user/explain.c user/csf_import.c \
 	user/confd.c \
 	user/event_parse.c user/attrib.c user/log_follow.c \
-	user/config_acct.c user/config_cgroup.c user/policy_print_acct.c
+	user/config_acct.c user/config_cgroup.c user/policy_print_acct.c \
+	user/egress_paths.c user/egress_report.c
 # Kernel-facing parts of the CLI.
 KERN_SRCS := user/sysenv.c user/pins.c user/lock.c user/loader.c user/loader_attach.c \
 	user/loader_attach_link.c user/loader_attach_prog.c user/loader_bpf.c user/loader_cgroup.c \
-	user/loader_pin.c user/loader_report.c user/loader_version.c \
+	user/loader_pin.c user/loader_report.c user/loader_version.c user/loader_egress.c user/egress_detach.c \
 	user/unload.c user/status.c user/netcls_read.c user/kstate_find.c user/kstate_maps.c \
-	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/kstate_acct.c user/kstate_pinned.c user/textfile.c user/stats.c user/events.c user/kfeatures.c \
+	user/kstate_policy.c user/kstate_history.c user/kstate_offenders.c user/kstate_acct.c user/kstate_pinned.c user/kstate_egress.c user/textfile.c user/stats.c user/events.c user/kfeatures.c \
 	user/explain_cmd.c user/explain_acct.c user/csf_cmd.c \
 	user/events_sink.c user/monitor_state.c user/event_out.c
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
@@ -59,7 +60,7 @@ MAIN_OBJ  := $(OUTPUT)/user/main.o
 # Every tests/unit/test_*.c is a TAP program that tests/run-tests.sh runs.
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(OUTPUT)/tests/sgconnect $(OUTPUT)/tests/sgserve $(OUTPUT)/tests/sgworker \
-	$(OUTPUT)/tests/sgcomm $(OUTPUT)/tests/sguids
+	$(OUTPUT)/tests/sgcomm $(OUTPUT)/tests/sguids $(OUTPUT)/tests/sgrawsyn
 
 .PHONY: all clean check unit-tests helpers
 all: smtpguard
@@ -67,7 +68,7 @@ all: smtpguard
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	mkdir -p $@
 
-$(OUTPUT)/smtpguard.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
+$(OUTPUT)/smtpguard.bpf.o: bpf/smtpguard.bpf.c bpf/sg_shared.bpf.h include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Reached only when the header is missing: say so before compiling anything.
@@ -79,9 +80,16 @@ $(VMLINUX_H):
 $(OUTPUT)/smtpguard.skel.h: $(OUTPUT)/smtpguard.bpf.o
 	$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@.tmp && mv $@.tmp $@
 
+# The egress layer (egress_guard): its own object, loaded only when configured.
+$(OUTPUT)/egress_guard.bpf.o: bpf/egress_guard.bpf.c bpf/sg_shared.bpf.h include/smtpguard.h $(VMLINUX_H) | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/egress_guard.skel.h: $(OUTPUT)/egress_guard.bpf.o
+	$(BPFTOOL) gen skeleton $< name egress_guard_bpf > $@.tmp && mv $@.tmp $@
+
 # Every user object may include the skeleton, so build it first.
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/smtpguard.h \
-		$(OUTPUT)/smtpguard.skel.h | $(OUTPUT)/user
+		$(OUTPUT)/smtpguard.skel.h $(OUTPUT)/egress_guard.skel.h | $(OUTPUT)/user
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 smtpguard: $(MAIN_OBJ) $(CORE_OBJS) $(KERN_OBJS)

@@ -19,104 +19,19 @@
 #include <bpf/bpf_endian.h>
 #include "smtpguard.h"
 
+#include "sg_shared.bpf.h"
+
 #define VERDICT_REFUSE 0 /* the kernel turns 0 into EPERM for connect hooks */
 #define VERDICT_ALLOW  1
-#define NSEC_PER_SEC   1000000000ULL
 
-/* Mode, redirect target, event rate and port bitmap: set by the loader
- * before load, frozen afterwards. */
-const volatile struct sg_policy policy = {};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SG_MAX_UIDS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, __u8);
-} sg_allow_uids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SG_MAX_GIDS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, __u8);
-} sg_allow_gids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, SG_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sg_prefix4);
-	__type(value, __u8);
-} sg_allow_dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, SG_MAX_PREFIXES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sg_prefix6);
-	__type(value, __u8);
-} sg_allow_dst6 SEC(".maps");
-
-/* issue 10: allow_user_destinations / allow_group_destinations (key layout
- * in smtpguard.h) and allow_cgroups (cgroup id -> entry). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, SG_MAX_ACCT_KEYS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sg_acct_key);
-	__type(value, struct sg_acct_val);
-} sg_acct_dst SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SG_MAX_CGROUPS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, struct sg_cgroup_val);
-} sg_cgroups SEC(".maps");
-
-/* Counters, offenders and events outlive reloads: the loader reuses the
- * pinned maps, so only their layout version may not change silently. */
+/* Counters outlive reloads as the offenders and events do. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SG_FAM_COUNT);
 	__type(key, __u32);
 	__type(value, struct sg_stats);
 } sg_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SG_MAX_OFFENDERS);
-	__type(key, __u32);
-	__type(value, struct sg_offender);
-} sg_offenders SEC(".maps");
-
-/* A ring buffer; where the kernel has none (before 5.8), the loader turns
- * it into a perf event array before load and sets SG_FEAT_PERFBUF. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, SG_EVENTS_BYTES);
-} sg_events SEC(".maps");
-
-/* The global event budget (struct sg_budget): one slot shared by all
- * CPUs, so a burst spread over CPUs and UIDs meets one limit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sg_budget);
-} sg_budget SEC(".maps");
-
-/* Counters are per CPU, but a preempted program can interleave with another
- * run on the same CPU, so additions are atomic to keep the counts exact. */
-#define COUNT(st, field) __sync_fetch_and_add(&(st)->field, 1)
-
-static __always_inline bool port_guarded(__u16 port)
-{
-	return policy.ports[port >> 6] & (1ULL << (port & 63));
-}
 
 /* Entry test of both hooks, port first: nearly every connect goes to some
  * other port and leaves after one load and one bit test. user_port holds
@@ -132,94 +47,14 @@ static __always_inline bool guarded_stream(const struct bpf_sock_addr *ctx, __u1
 	return port_guarded(*port) && ctx->type == SOCK_STREAM;
 }
 
-/* Find (or create) the caller's offender record and update it. */
-static __always_inline struct sg_offender *
-note_offender(__u32 uid, __u32 gid, __u64 now, const __u8 *addr, __u8 family,
-	      __u16 port, __u8 verdict)
-{
-	struct sg_offender *o = bpf_map_lookup_elem(&sg_offenders, &uid);
-
-	if (!o) {
-		struct sg_offender fresh = { .first_ns = now, .window_ns = now };
-
-		bpf_map_update_elem(&sg_offenders, &uid, &fresh, BPF_NOEXIST);
-		o = bpf_map_lookup_elem(&sg_offenders, &uid);
-		if (!o)
-			return NULL;
-	}
-	__sync_fetch_and_add(&o->count, 1);
-	o->last_ns = now;
-	o->last_gid = gid;
-	__builtin_memcpy(o->last_addr, addr, 16);
-	o->last_port = port;
-	o->last_family = family;
-	o->last_verdict = verdict;
-	bpf_get_current_comm(o->last_comm, sizeof(o->last_comm));
-	return o;
-}
-
-/* Per-UID rate limit: at most policy.event_rate events in each one-second
- * window. A tight retry loop costs a map lookup, never a flood of records. */
-static __always_inline bool event_allowed(struct sg_offender *o, __u64 now)
-{
-	__u32 rate = policy.event_rate;
-
-	if (!rate)
-		return false;
-	if (!o)
-		return true;
-	if (now - o->window_ns >= NSEC_PER_SEC) {
-		o->window_ns = now;
-		o->window_events = 0;
-	}
-	if (o->window_events >= rate)
-		return false;
-	o->window_events++;
-	return true;
-}
-
-/* Global budget, after the per-UID limit let the event through. Plain
- * reads and non-fetching atomic adds (old kernels have no fetch-add): under
- * concurrency a window may give a few more than its limit, one per CPU at
- * most. */
-static __always_inline bool budget_allows(const struct sg_offender *o, __u64 now)
-{
-	__u32 total = policy.event_rate_total, key = 0;
-	__u32 reserve = total >> 2;
-	struct sg_budget *b;
-
-	if (!total)
-		return true;
-	b = bpf_map_lookup_elem(&sg_budget, &key);
-	if (!b)
-		return true;
-	if (now - b->window_ns >= NSEC_PER_SEC) {
-		if (b->shared < total - reserve)
-			b->flood_ns = 0; /* the last window had room to spare */
-		b->window_ns = now;
-		b->shared = 0;
-		b->reserved = 0;
-	}
-	__sync_fetch_and_add(&b->shared, 1);
-	if (b->shared <= total - reserve)
-		return true;
-	if (!b->flood_ns)
-		b->flood_ns = now;
-	/* the reserve: for accounts refused a second or more before this
-	 * flood began (not the first UIDs of the flood itself) */
-	if (!o || o->first_ns + NSEC_PER_SEC > b->flood_ns || b->reserved >= reserve)
-		return false;
-	__sync_fetch_and_add(&b->reserved, 1);
-	return true;
-}
-
-static __always_inline void fill_event(struct sg_event *e, __u64 now, __u64 uid_gid,
-				       const __u8 *addr, __u8 family, __u16 port,
-				       __u8 verdict)
+/* The event of a would-be refusal by the current task. */
+static __always_inline void fill_event(struct sg_event *e, __u64 uid_gid, const __u8 *addr,
+				       __u8 family, __u16 port, __u8 verdict)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
-	e->ts_ns = now;
+	__builtin_memset(e, 0, sizeof(*e)); /* padding too: it is copied out */
+	e->ts_ns = stamp_now();
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
@@ -230,45 +65,6 @@ static __always_inline void fill_event(struct sg_event *e, __u64 now, __u64 uid_
 	e->family = family;
 	e->verdict = verdict;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-}
-
-/* policy.features is a constant of the frozen read-only data, so the
- * verifier walks only the branch this load chose: the other one may call
- * helpers, or use a map type, that this kernel does not have. */
-static __always_inline void emit_event(struct bpf_sock_addr *ctx, struct sg_stats *st,
-				       __u64 now, __u64 uid_gid, const __u8 *addr,
-				       __u8 family, __u16 port, __u8 verdict)
-{
-	if (policy.features & SG_FEAT_PERFBUF) {
-		struct sg_event e;
-
-		__builtin_memset(&e, 0, sizeof(e)); /* padding too: it is copied out */
-		fill_event(&e, now, uid_gid, addr, family, port, verdict);
-		/* fails when the CPU's buffer is full or no reader has one open */
-		if (bpf_perf_event_output(ctx, &sg_events, BPF_F_CURRENT_CPU, &e, sizeof(e))) {
-			COUNT(st, lost);
-			return;
-		}
-	} else {
-		struct sg_event *e = bpf_ringbuf_reserve(&sg_events, sizeof(*e), 0);
-
-		if (!e) {
-			COUNT(st, lost);
-			return;
-		}
-		fill_event(e, now, uid_gid, addr, family, port, verdict);
-		bpf_ringbuf_submit(e, 0);
-	}
-	COUNT(st, events);
-}
-
-/* CLOCK_BOOTTIME counts through suspend; before Linux 5.8 only the
- * monotonic clock can be read (same branch pruning as above). */
-static __always_inline __u64 stamp_now(void)
-{
-	if (policy.features & SG_FEAT_MONO_CLOCK)
-		return bpf_ktime_get_ns();
-	return bpf_ktime_get_boot_ns();
 }
 
 /* Is (kind, id) allowed to this port and address? One trie lookup, and
@@ -335,9 +131,8 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 {
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	__u32 uid = (__u32)uid_gid, gid = uid_gid >> 32;
-	struct sg_offender *o;
+	struct sg_event e;
 	__u8 verdict;
-	__u64 now;
 
 	if (bpf_map_lookup_elem(&sg_allow_uids, &uid)) {
 		COUNT(st, allowed_uid);
@@ -368,12 +163,8 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 		COUNT(st, refused);
 	}
 
-	now = stamp_now();
-	o = note_offender(uid, gid, now, addr, family, port, verdict);
-	if (event_allowed(o, now) && budget_allows(o, now))
-		emit_event(ctx, st, now, uid_gid, addr, family, port, verdict);
-	else if (policy.event_rate)
-		COUNT(st, suppressed);
+	fill_event(&e, uid_gid, addr, family, port, verdict);
+	RECORD(ctx, st, &e);
 
 	if (verdict == SG_VERDICT_REFUSED)
 		return VERDICT_REFUSE;

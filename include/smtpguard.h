@@ -27,6 +27,9 @@
 #define SG_COMM_LEN       16
 #define SG_PATH_LEN       256
 #define SG_SKIPPED_LEN    256     /* summary of names skipped at load */
+/* issue 14: egress layer (config key egress_guard) */
+#define SG_EG_MAX_PATHS   16      /* egress_guard cgroups */
+#define SG_EG_PATHS_LEN   1024    /* sg_policy.egress_guard: the paths, space-separated */
 
 /* Bits of sg_policy.features: the kernel-dependent ways this load works,
  * chosen by the loader from its probes (user/kfeatures.c). 0 is the normal
@@ -46,6 +49,7 @@ enum sg_verdict {
 	SG_VERDICT_REFUSED = 0,
 	SG_VERDICT_AUDITED = 1,
 	SG_VERDICT_REDIRECTED = 2,
+	SG_VERDICT_DROPPED = 3,   /* issue 14: a SYN dropped by the egress layer */
 };
 
 /* Key of the stats map: one slot per address family. */
@@ -117,6 +121,44 @@ struct sg_policy {
 	/* bit L: some allow_cgroups entry sits at level L of the cgroup v2
 	 * hierarchy (root = 0); only those ancestors are looked up */
 	__u32 cgroup_levels;
+	/* issue 14: the egress_guard cgroups (paths relative to the cgroup v2
+	 * root, "/" for all), space-separated, "" when the layer is off. The
+	 * connect programs never read it; kstate finds the egress programs
+	 * on these cgroups when their pins are gone. */
+	char egress_guard[SG_EG_PATHS_LEN];
+};
+
+/*
+ * issue 14: the egress layer (bpf/egress_guard.bpf.c). Value of the
+ * socket-local storage map "eg_owner": who created the socket, recorded by
+ * the cgroup/sock_create program, as seen from the initial user namespace
+ * (so the root of a container is the host user it really is).
+ */
+struct sg_eg_owner {
+	__u32 uid;
+	__u32 gid;
+	__u32 pid;            /* thread group id of the creator */
+	__u32 flags;          /* reserved, 0 */
+	char comm[SG_COMM_LEN];
+};
+
+/* Value of the per-CPU "eg_stats" map, keyed by enum sg_family_index (the
+ * family of the packet's IP header). */
+struct sg_eg_stats {
+	__u64 seen;          /* TCP SYNs (without ACK) to a guarded port */
+	__u64 allowed_dst;   /* let through: final destination allowed */
+	__u64 allowed_uid;   /* let through: the socket's owner UID allowed */
+	__u64 allowed_gid;   /* let through: the socket's owner GID allowed */
+	__u64 dropped;       /* dropped (enforce and redirect mode) */
+	__u64 audited;       /* would-be drops let through (audit mode) */
+	__u64 unowned;       /* of those: the socket predates the layer (no owner) */
+	__u64 events;        /* event records written */
+	__u64 suppressed;    /* events dropped by the per-UID rate limit */
+	__u64 lost;          /* events dropped: buffer full / no reader */
+	/* issue 10's rules apply here too (the owner's account destinations,
+	 * the socket's cgroup in allow_cgroups) */
+	__u64 allowed_acct_dst;
+	__u64 allowed_cgroup;
 };
 
 /* Keys of the LPM tries of allowed destinations. */
@@ -238,7 +280,7 @@ SG_ASSERT_SIZE(sg_stats, 96);
 SG_ASSERT_AT(sg_stats, lost, 72);
 SG_ASSERT_AT(sg_stats, allowed_acct_dst, 80); /* issue 10 */
 
-SG_ASSERT_SIZE(sg_policy, 9032);
+SG_ASSERT_SIZE(sg_policy, 10056);
 SG_ASSERT_AT(sg_policy, redirect_port4, 28);
 SG_ASSERT_AT(sg_policy, event_rate, 32);
 SG_ASSERT_AT(sg_policy, ports, 40);
@@ -255,6 +297,9 @@ SG_ASSERT_AT(sg_acct_key, kind, 4);
 SG_ASSERT_AT(sg_acct_key, addr, 12);
 SG_ASSERT_SIZE(sg_acct_val, 8);
 SG_ASSERT_SIZE(sg_cgroup_val, 264);
+SG_ASSERT_AT(sg_policy, egress_guard, 9032); /* issue 14 */
+SG_ASSERT_SIZE(sg_eg_owner, 32);  /* issue 14 */
+SG_ASSERT_SIZE(sg_eg_stats, 96);  /* issue 14 */
 
 /* LPM trie keys: the prefix length, then the address bytes, no padding */
 SG_ASSERT_SIZE(sg_prefix4, 8);

@@ -2,12 +2,13 @@
 # nftables, all contenders in throw-away network namespaces and cgroups.
 #   make bench        full run (~5-10 min); prints the table, writes
 #                     docs/BENCHMARKS.md and docs/bench-scaling.png
+#   make bench-egress the egress layer's per-packet cost only (bench/egress.sh)
 #   make bench-quick  a few iterations only, to prove the harness works and
 #                     cleans up (results under build/bench/quick, docs/ untouched)
 # Both need root, iproute2, iptables, nftables, bpftool, setpriv, gnuplot.
 BENCH_HELPERS := $(OUTPUT)/bench/sgbench
 
-.PHONY: bench bench-quick bench-helpers
+.PHONY: bench bench-quick bench-helpers bench-egress
 bench-helpers: $(BENCH_HELPERS)
 
 $(OUTPUT)/bench:
@@ -18,6 +19,11 @@ $(OUTPUT)/bench/%: bench/%.c | $(OUTPUT)/bench
 
 bench: smtpguard $(BENCH_HELPERS)
 	bench/run.sh --full --md docs/BENCHMARKS.md --png docs/bench-scaling.png
+	bench/egress.sh --md docs/BENCHMARKS.md
+
+# issue 14: only the egress layer's section (printed; docs/ untouched)
+bench-egress: smtpguard $(BENCH_HELPERS)
+	bench/egress.sh
 
 bench-quick: smtpguard $(BENCH_HELPERS)
 	bench/run.sh --quick --md $(OUTPUT)/bench/quick/BENCHMARKS.md \

@@ -73,6 +73,9 @@ void sg_print_usage(FILE *out)
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
 	      "\n"
+	      "The policy is in the config file, see smtpguard.conf(5); egress_guard = CGROUP...\n"
+	      "adds the egress layer for containers with their own network (status, stats).\n"
+	      "\n"
 	      "Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 not loaded.\n",
 	      out);
 }

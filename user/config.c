@@ -22,6 +22,7 @@
 #include "config.h"
 #include "confd.h"
 #include "readfile.h"
+#include "egress_paths.h"
 
 #define MAX_LINE      (1 << 20) /* one allow_users line may list 10,000s of accounts */
 #define MAX_FILE      (16u << 20)
@@ -31,6 +32,7 @@
 enum key {
 	K_PORTS, K_USERS, K_GROUPS, K_DSTS, K_MODE, K_REDIRECT, K_EVENT_RATE, K_EVENT_RATE_TOTAL,
 	K_ACCT_USERS, K_ACCT_GROUPS, K_CGROUPS, /* issue 10 */
+	K_EGRESS, /* issue 14 */
 	K_COUNT
 };
 
@@ -49,6 +51,7 @@ static const struct {
 	[K_ACCT_USERS] = { "allow_user_destinations", true },
 	[K_ACCT_GROUPS] = { "allow_group_destinations", true },
 	[K_CGROUPS] = { "allow_cgroups", true },
+	[K_EGRESS] = { "egress_guard", true },
 };
 
 static const char *const mode_names[] = {
@@ -471,6 +474,17 @@ static int value_rate(struct parse *ps, const char *tok, enum key k, unsigned ma
 	return 0;
 }
 
+/* issue 14: a cgroup of the egress layer (egress_paths.c) */
+static int value_egress(struct parse *ps, const char *tok)
+{
+	char path[SG_PATH_LEN], msg[SG_ERRLEN];
+
+	if (sg_eg_path_norm(tok, path, sizeof(path), msg, sizeof(msg)) ||
+	    sg_eg_add(ps->cfg, path, ps->line, ps->file, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
+	return 0;
+}
+
 static bool is_sep(char c)
 {
 	return c == ',' || c == ' ' || c == '\t';
@@ -515,6 +529,7 @@ static int parse_value(struct parse *ps, enum key k, char *value)
 		case K_ACCT_USERS: rc = value_acct(ps, tok, ntok, false); break;
 		case K_ACCT_GROUPS: rc = value_acct(ps, tok, ntok, true); break;
 		case K_CGROUPS: rc = value_cgroup(ps, tok); break;
+		case K_EGRESS: rc = value_egress(ps, tok); break;
 		default: break;
 		}
 	}
@@ -849,6 +864,7 @@ void sg_config_to_policy(const struct sg_config *cfg, struct sg_policy *pol)
 		pol->acct_gid |= cfg->acct[i].group;
 	}
 	pol->cgroup_levels = cfg->cgroup_levels;
+	sg_eg_join(cfg, pol->egress_guard, sizeof(pol->egress_guard));
 }
 
 void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
@@ -867,6 +883,7 @@ void sg_policy_to_config(const struct sg_policy *pol, struct sg_config *cfg)
 	/* the kernel's copy need not end in a NUL */
 	snprintf(cfg->skipped_text, sizeof(cfg->skipped_text), "%.*s",
 		 (int)sizeof(pol->skipped), pol->skipped);
+	sg_eg_split(pol->egress_guard, sizeof(pol->egress_guard), cfg);
 }
 
 static const char *skipped_kind(const struct sg_skipped *s)

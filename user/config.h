@@ -85,6 +85,12 @@ struct sg_config {
 	struct sg_cgroup_entry *cgroups;
 	unsigned ncgroups;
 	uint32_t cgroup_levels;     /* bit L: an entry at level L (resolved) */
+	/* issue 14: egress_guard, normal paths below the cgroup v2 root ("/"
+	 * for all), with their config lines; none: the layer is off */
+	char eg_paths[SG_EG_MAX_PATHS][SG_PATH_LEN];
+	unsigned eg_lines[SG_EG_MAX_PATHS];
+	unsigned eg_files[SG_EG_MAX_PATHS]; /* in files */
+	unsigned neg;
 };
 
 /* How strict a parse is. NULL options: strict names, threshold 1024. */

@@ -38,6 +38,7 @@ const char *sg_verdict_name(__u8 verdict)
 	case SG_VERDICT_REFUSED: return "refused";
 	case SG_VERDICT_AUDITED: return "audited";
 	case SG_VERDICT_REDIRECTED: return "redirected";
+	case SG_VERDICT_DROPPED: return "dropped"; /* issue 14 */
 	default: return "unknown";
 	}
 }

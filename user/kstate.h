@@ -49,6 +49,20 @@ struct sg_link_state {
 	unsigned nours;
 };
 
+/* issue 14: the egress layer on one of its cgroups. */
+struct sg_eg_at {
+	char path[SG_PATH_LEN];          /* relative to the cgroup v2 root */
+	__u32 sock[SG_MAX_OURS], skb[SG_MAX_OURS]; /* our programs attached there */
+	unsigned nsock, nskb;
+};
+
+struct sg_eg_kstate {
+	char root[SG_PATH_LEN];          /* the cgroup v2 mount */
+	__u32 pinned[2];                 /* prog_eg_sock, prog_egress ids, 0: none */
+	struct sg_eg_at at[SG_EG_MAX_PATHS * 2]; /* paths of the policy and the pins */
+	unsigned n;
+};
+
 struct sg_kstate {
 	enum sg_method method;
 	struct sg_link_state link[2]; /* [0] connect4, [1] connect6 */
@@ -65,6 +79,7 @@ struct sg_kstate {
 				       * pinned programs are taken as attached */
 	unsigned maps_read;           /* internal: bit i, allow map i read already
 				       * (both programs share them) */
+	struct sg_eg_kstate eg;       /* issue 14: the egress layer, if any */
 };
 
 /* sg_kstate_read flags. */
@@ -209,6 +224,22 @@ struct sg_offender_kv {
 int sg_history_offenders(int fd, unsigned max, struct sg_offender_kv **out, unsigned *n);
 /* Zeroes the counters and deletes every offender record. 0 or -errno, said. */
 int sg_history_reset(const struct sg_history *h);
+
+/* issue 14 (kstate_egress.c): the egress layer's programs on the cgroups
+ * named by the policy (ks->policy.egress_guard) and by the pinned egress
+ * program; ours by pin, or by name and the offenders map they share with
+ * the connect programs. Called by sg_kstate_read. 0 or -errno, said. */
+int sg_kstate_read_egress(const char *pin_dir, struct sg_kstate *ks);
+/* Any egress program of ours attached anywhere. */
+bool sg_kstate_eg_any(const struct sg_kstate *ks);
+/* The egress attach types: 0 sock_create, 1 cgroup_skb egress. */
+__u32 sg_eg_hook_type(int i);
+/* The egress counters summed over CPUs, from the pin or the attached
+ * program. 0; -ENOENT when the layer has none; -errno said. */
+int sg_kstate_eg_counters(const char *pin_dir, const struct sg_kstate *ks,
+			  struct sg_eg_stats sum[SG_FAM_COUNT]);
+/* Zeroes them (stats --reset); 0 when the layer has none. 0 or -errno, said. */
+int sg_kstate_eg_reset(const char *pin_dir, const struct sg_kstate *ks);
 
 /* Module-internal (kstate_*.c only). */
 /* Says "<fmt>: <strerror(e)>" and returns -e. */

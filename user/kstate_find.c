@@ -340,7 +340,7 @@ int sg_kstate_read(const char *pin_dir, const char *cg_hint, unsigned flags,
 			snprintf(ks->cgroup_path, sizeof(ks->cgroup_path), "%s",
 				 ks->policy.cgroup_path);
 	}
-	return 0;
+	return sg_kstate_read_egress(pin_dir, ks); /* issue 14 */
 }
 
 bool sg_kstate_loaded(const struct sg_kstate *ks)

@@ -33,11 +33,25 @@ static __u32 obj_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-/* The pin in [first, last] (or its staging name) holding object id; fd,
- * or -1 with errno EPERM (the lookup's own refusal) when none. */
-static int from_pins(__u32 id, enum sg_pin first, enum sg_pin last)
+/* Program ids and map ids are two numberings: each kind looks only at its
+ * own pins. */
+static bool pin_is_prog(enum sg_pin p)
 {
-	for (int p = (int)first; fallback_dir[0] && p <= (int)last; p++) {
+	return p == SG_PIN_PROG4 || p == SG_PIN_PROG6 || p == SG_PIN_EG_SOCK || p == SG_PIN_EG_SKB;
+}
+
+static bool pin_is_map(enum sg_pin p)
+{
+	return p >= SG_PIN_UIDS && !pin_is_prog(p);
+}
+
+/* The pin of the kind is_kind (or its staging name) holding object id; fd,
+ * or -1 with errno EPERM (the lookup's own refusal) when none. */
+static int from_pins(__u32 id, bool (*is_kind)(enum sg_pin))
+{
+	for (int p = 0; fallback_dir[0] && p < SG_PIN_COUNT; p++) {
+		if (!is_kind((enum sg_pin)p))
+			continue;
 		for (int staged = 0; staged < 2; staged++) {
 			int fd = staged ? sg_pin_open_staged(fallback_dir, (enum sg_pin)p)
 					: sg_pin_open(fallback_dir, (enum sg_pin)p);
@@ -59,7 +73,7 @@ int sg_kstate_prog_fd(__u32 id)
 
 	if (fd >= 0 || !sg_is_perm(errno))
 		return fd;
-	return from_pins(id, SG_PIN_PROG4, SG_PIN_PROG6);
+	return from_pins(id, pin_is_prog);
 }
 
 int sg_kstate_map_fd(__u32 id)
@@ -68,7 +82,7 @@ int sg_kstate_map_fd(__u32 id)
 
 	if (fd >= 0 || !sg_is_perm(errno))
 		return fd;
-	fd = from_pins(id, SG_PIN_UIDS, SG_PIN_COUNT - 1);
+	fd = from_pins(id, pin_is_map);
 	/* A map no pin holds is one only the programs use (the event
 	 * budget's state): no reader needs it, so it reads as absent. A map a
 	 * reader does need and cannot reach shows as missing where it is

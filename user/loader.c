@@ -159,9 +159,11 @@ static const struct load_step {
 	{ check_pin_dir,               SG_EXIT_USAGE },
 	{ make_pin_dir,                SG_EXIT_RUNTIME },
 	{ sg_loader_load_bpf,          SG_EXIT_RUNTIME },
+	{ sg_loader_egress_load,       SG_EXIT_RUNTIME }, /* issue 14 */
 	{ pin,                         SG_EXIT_RUNTIME },
 	{ sg_loader_attach,            SG_EXIT_RUNTIME },
 	{ sg_loader_commit_pins,       SG_EXIT_RUNTIME },
+	{ sg_loader_egress_swap,       SG_EXIT_RUNTIME }, /* issue 14 */
 };
 
 static void load_ctx_done(struct load_ctx *lc)
@@ -171,6 +173,7 @@ static void load_ctx_done(struct load_ctx *lc)
 		sg_closep(&lc->swap[i].new_link);
 	}
 	sg_skel_destroyp(&lc->skel);
+	sg_eg_skel_destroyp(&lc->eg_skel);
 	sg_kstate_free(&lc->old);
 	sg_closep(&lc->cg_fd);
 	sg_closep(&lc->lock_fd);

@@ -18,6 +18,7 @@
 #include "kstate.h"
 #include "pins.h"
 #include "smtpguard.skel.h"
+#include "egress_guard.skel.h"
 
 /* What attaching did to one hook, so that it can be committed, or put back
  * when the other hook fails. */
@@ -46,6 +47,9 @@ struct load_ctx {
 	bool reused[SG_PIN_COUNT];    /* history maps taken over from the old load */
 	bool staged[SG_PIN_COUNT];    /* pinned at the staging name, to be committed */
 	struct sg_hook_swap swap[2];  /* [0] connect4, [1] connect6 */
+	/* issue 14: the egress layer, when egress_guard names cgroups */
+	struct egress_guard_bpf *eg_skel;
+	char eg_root[SG_PATH_LEN];    /* the cgroup v2 mount its paths are below */
 };
 
 /* One attach strategy. hook: make the new program judge hook i (0 or
@@ -97,6 +101,13 @@ int sg_loader_commit_pins(struct load_ctx *lc);
  * pins (the old ones stay); a first load removes every pin and the dir. */
 void sg_loader_unpin(struct load_ctx *lc);
 
+/* issue 14, loader_egress.c: loads the egress layer (nothing when
+ * egress_guard is empty), and attaches it beside the old one, pins it and
+ * detaches the old one (or only the old one when the key went). 0 or
+ * -errno (said). */
+int sg_loader_egress_load(struct load_ctx *lc);
+int sg_loader_egress_swap(struct load_ctx *lc);
+
 /* loader_report.c: the one-line report of a successful load. */
 void sg_loader_report(const struct load_ctx *lc);
 
@@ -107,5 +118,12 @@ static inline void sg_skel_destroyp(struct smtpguard_bpf **skel)
 		smtpguard_bpf__destroy(*skel);
 }
 #define _cleanup_skel_ __attribute__((cleanup(sg_skel_destroyp)))
+
+static inline void sg_eg_skel_destroyp(struct egress_guard_bpf **skel)
+{
+	if (*skel)
+		egress_guard_bpf__destroy(*skel);
+}
+#define _cleanup_eg_skel_ __attribute__((cleanup(sg_eg_skel_destroyp)))
 
 #endif

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* smtpguard: parse the command line, read the config, run one command. */
 #include <stdio.h>
+#include <stdlib.h>
 #include "cli.h"
 #include "commands.h"
 #include "common.h"
 #include "config.h"
 #include "config_audit.h"
+#include "egress_paths.h"
+#include "mountinfo.h"
+#include "readfile.h"
 #include "policy_print.h"
 #include "sysenv.h"
 
@@ -63,6 +67,30 @@ static int load_default(const struct sg_args *args)
 	return rc;
 }
 
+/* issue 14: egress_guard cgroups that do not exist are an error for
+ * check-config and skipped, with a warning, by load and reload (as unknown
+ * users are). Found read-only in mountinfo: check-config changes nothing;
+ * with no cgroup v2 mounted, check-config cannot tell and says nothing. */
+static int resolve_egress(struct sg_config *cfg, bool strict)
+{
+	char root[SG_PATH_LEN], err[SG_ERRLEN];
+	char *mi;
+	int root_ok = 1, rc;
+
+	if (!cfg->neg)
+		return 0;
+	mi = sg_read_text("/proc/self/mountinfo", SG_MAX_MOUNTINFO, NULL);
+	rc = mi ? sg_find_mount(mi, "cgroup2", root, sizeof(root), &root_ok) : -1;
+	free(mi);
+	if (rc)
+		return 0;
+	if (sg_eg_resolve(cfg, root, strict, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sg_config cfg = { 0 };
@@ -112,6 +140,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		sg_config_free(&cfg);
 		return args.cmd == SG_CMD_LOAD ? load_default(&args) : SG_EXIT_USAGE;
+	}
+	if (resolve_egress(&cfg, args.cmd == SG_CMD_CHECK_CONFIG)) {
+		sg_config_free(&cfg);
+		return SG_EXIT_USAGE;
 	}
 	if (args.cmd == SG_CMD_CHECK_CONFIG) {
 		rc = check_config(&args, &cfg);

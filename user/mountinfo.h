@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* The most of /proc/self/mountinfo read: hosts with many containers mount a lot. */
+#define SG_MAX_MOUNTINFO (64u << 20)
+
 /* Mount point of the first filesystem of type fstype ("cgroup2", "bpf"),
  * with \040-style escapes undone. 0 when found, -1 when not. *root_is_slash
  * (may be NULL) tells whether the mount shows its hierarchy's root, which is

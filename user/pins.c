@@ -14,6 +14,7 @@ static const char *const names[] = {
 	"allow_uids", "allow_gids", "allow_dst4", "allow_dst6", "policy",
 	"stats", "offenders", "events",
 	"acct_dst", "cgroups", /* issue 10 */
+	"prog_eg_sock", "prog_egress", "eg_owner", "eg_stats", /* issue 14 */
 };
 _Static_assert(sizeof(names) / sizeof(names[0]) == SG_PIN_COUNT, "a name per pin");
 

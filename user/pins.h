@@ -17,6 +17,10 @@ enum sg_pin {
 	SG_PIN_STATS, SG_PIN_OFFENDERS, SG_PIN_EVENTS,
 	/* issue 10: policy maps too (appended) */
 	SG_PIN_ACCT, SG_PIN_CGROUPS,
+	/* issue 14: the egress layer (only when egress_guard is set): its two
+	 * programs, the socket owners and its counters (both kept across
+	 * reloads) */
+	SG_PIN_EG_SOCK, SG_PIN_EG_SKB, SG_PIN_EG_OWNER, SG_PIN_EG_STATS,
 	SG_PIN_COUNT
 };
 

@@ -65,6 +65,13 @@ void sg_print_policy_text(FILE *out, const struct sg_config *cfg)
 			cfg->event_rate_total);
 	else
 		fprintf(out, "%-20s unlimited\n", "event rate total:");
+	/* issue 14: only when set (the layer is off by default) */
+	if (cfg->neg) {
+		fprintf(out, "%-20s", "egress guard:");
+		for (unsigned i = 0; i < cfg->neg; i++)
+			fprintf(out, " %s", cfg->eg_paths[i]);
+		fputc('\n', out);
+	}
 }
 
 static void idents_json(struct sg_json *j, const char *key, const char *idkey,
@@ -117,4 +124,11 @@ void sg_policy_json(struct sg_json *j, const struct sg_config *cfg)
 	sg_config_skipped_summary(cfg, skipped, sizeof(skipped));
 	if (skipped[0])
 		sg_json_kstr(j, "skipped", skipped);
+	if (!cfg->neg)
+		return;
+	sg_json_key(j, "egress_guard"); /* issue 14: only when set */
+	sg_json_open(j, '[');
+	for (unsigned i = 0; i < cfg->neg; i++)
+		sg_json_string(j, cfg->eg_paths[i]);
+	sg_json_close(j, ']');
 }

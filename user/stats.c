@@ -121,9 +121,28 @@ static int reset(const struct sg_args *args)
 	if (!rc && sg_history_reset(&h))
 		rc = SG_EXIT_RUNTIME;
 	sg_history_close(&h);
+	if (!rc) { /* issue 14: the egress layer's counters too */
+		_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+
+		if (sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks) ||
+		    sg_kstate_eg_reset(args->pin_dir, &ks))
+			rc = SG_EXIT_RUNTIME;
+	}
 	if (!rc)
 		printf("smtpguard: counters and offender records cleared\n");
 	return rc;
+}
+
+/* issue 14: the egress layer's counters, when it is (or was) loaded. */
+static int egress_counters(const struct sg_args *args, struct sg_report *r)
+{
+	_cleanup_kstate_ struct sg_kstate ks = SG_KSTATE_INIT;
+	int rc = sg_kstate_read_for(args->pin_dir, args->cgroup, SG_KREAD_POLICY_ONLY, &ks);
+
+	if (!rc)
+		rc = sg_kstate_eg_counters(args->pin_dir, &ks, r->eg);
+	r->have_eg = !rc;
+	return rc && rc != -ENOENT ? SG_EXIT_RUNTIME : 0;
 }
 
 static int report(const struct sg_args *args)
@@ -143,17 +162,22 @@ static int report(const struct sg_args *args)
 	lock = sg_lock_shared();
 	rc = open_maps(args, &h, args->prometheus);
 	/* Prometheus is told "not loaded" as a value, so a fleet sees it */
-	if (rc == SG_EXIT_NOT_LOADED && args->prometheus)
+	if (rc == SG_EXIT_NOT_LOADED && args->prometheus) {
 		rc = emit(args, &r, uid, user);
-	else if (!rc && (sg_history_counters(&h, r.fam) ||
-			 offender_rows(h.fd[SG_HIST_OFFENDERS], &r, h.policy.features)))
+		goto out;
+	}
+	if (!rc && (sg_history_counters(&h, r.fam) ||
+		    offender_rows(h.fd[SG_HIST_OFFENDERS], &r, h.policy.features)))
 		rc = SG_EXIT_RUNTIME;
-	else if (!rc) {
+	if (!rc)
+		rc = egress_counters(args, &r);
+	if (!rc) {
 		/* unknown (NULL) when nothing is attached to say it */
 		r.mode = h.have_policy ? sg_mode_name(h.policy.mode) : NULL;
 		r.loaded = h.attached;
 		rc = emit(args, &r, uid, user);
 	}
+out:
 	sg_history_close(&h);
 	free(r.rows);
 	return rc;

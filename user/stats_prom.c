@@ -7,6 +7,7 @@
  * smtpguard_loaded 0, and every report carries its time, so an alert can
  * tell a stale textfile from a quiet host. Pure: unit-tested. */
 #include <string.h>
+#include "egress_report.h"
 #include "json.h"
 #include "stats_report.h"
 
@@ -146,5 +147,7 @@ void sg_report_prometheus(FILE *out, struct sg_report *r)
 		fputs("} 1\n", out);
 	}
 	counters(out, r);
+	if (r->have_eg)
+		sg_eg_report_prometheus(out, r->eg);
 	accounts(out, r);
 }

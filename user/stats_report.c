@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "egress_report.h"
 #include "format.h"
 #include "json.h"
 #include "stats_report.h"
@@ -113,6 +114,8 @@ void sg_report_text(FILE *out, struct sg_report *r)
 			(unsigned long long)v4, (unsigned long long)v6,
 			(unsigned long long)(v4 + v6));
 	}
+	if (r->have_eg)
+		sg_eg_report_text(out, r->eg);
 	sg_report_sort_busiest(r);
 	newest = malloc(sizeof(*newest) * (r->nrows ? r->nrows : 1));
 	if (newest && r->nrows) {
@@ -179,6 +182,8 @@ void sg_report_json(FILE *out, struct sg_report *r)
 		counters_json(&j, &r->fam[f]);
 	}
 	sg_json_close(&j, '}');
+	if (r->have_eg)
+		sg_eg_report_json(&j, r->eg);
 	sg_json_kuint(&j, "offenders_total", r->nrows);
 	sg_json_key(&j, "offenders");
 	sg_json_open(&j, '[');

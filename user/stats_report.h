@@ -29,6 +29,9 @@ struct sg_report {
 	const char *version; /* this smtpguard's */
 	unsigned format;     /* map format */
 	double now_unix;     /* when the report is made */
+	/* issue 14: the egress layer's counters, when it has any */
+	bool have_eg;
+	struct sg_eg_stats eg[SG_FAM_COUNT];
 };
 
 /* Sorts rows busiest first (ties: most recent first). */

@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "commands.h"
 #include "common.h"
+#include "egress_report.h"
 #include "kfeatures.h"
 #include "kstate.h"
 #include "lock.h"
@@ -44,6 +45,7 @@ static void print_text(const struct sg_args *args, const struct sg_kstate *ks)
 		printf("%-20s %s\n", "features:", sg_features_text(p->features, feat, sizeof(feat)));
 	sg_print_policy_text(stdout, &ks->cfg);
 	sg_print_limits_text(stdout, &ks->cfg);
+	sg_eg_status_text(stdout, &ks->eg); /* issue 14 */
 }
 
 static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
@@ -77,6 +79,7 @@ static void print_json(const struct sg_args *args, const struct sg_kstate *ks)
 	sg_json_raw(&j, sg_features_json(ks->policy.features, feat, sizeof(feat)));
 	sg_policy_json(&j, &ks->cfg);
 	sg_limits_json(&j, &ks->cfg);
+	sg_eg_status_json(&j, &ks->eg); /* issue 14 */
 	sg_json_close(&j, '}');
 	putchar('\n');
 }

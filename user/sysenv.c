@@ -18,7 +18,6 @@
 #include "sysenv.h"
 
 #define BPFFS_DEFAULT "/sys/fs/bpf"
-#define SG_MAX_MOUNTINFO (64u << 20) /* hosts with many containers mount a lot */
 
 /* Capabilities in a user namespace of one's own are no privilege over the
  * host: cgroup BPF and the pins need them in the initial one, whose uid_map

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include "cleanup.h"
 #include "commands.h"
+#include "egress_detach.h"
 #include "common.h"
 #include "kstate.h"
 #include "lock.h"
@@ -100,6 +101,11 @@ int sg_cmd_unload(const struct sg_args *args)
 	have_dir = !stat(args->pin_dir, &st) && sg_pin_dir_usable(args->pin_dir);
 	if (ks.method == SG_METHOD_PROG && (rc = detach_progs(&ks, &detached)))
 		return rc;
+	/* issue 14: the egress layer, wherever it is attached */
+	if (sg_eg_detach(&ks, NULL, &detached)) {
+		sg_err("egress programs stay attached: pins kept");
+		return SG_EXIT_RUNTIME;
+	}
 	detach_links(&ks, &detached);
 	if (have_dir)
 		remove_pins(args->pin_dir);

@@ -3,7 +3,7 @@
  * Test client: one TCP connect the way a spamming script would make it, and
  * an exit code that says what happened. Runs as any UID (no interpreter
  * needed, unlike /root's python).
- *   sgconnect [--nonblock|--fastopen] [--mptcp] [--count N] ADDR PORT
+ *   sgconnect [--nonblock|--fastopen] [--mptcp] [--count N] [--from SRC] ADDR PORT
  * ADDR: IPv4, IPv6, or ::ffff:a.b.c.d (then an AF_INET6 socket is used).
  * --mptcp: an MPTCP socket (SOCK_STREAM, IPPROTO_MPTCP), which the connect
  * hooks see with another protocol than TCP.
@@ -61,6 +61,27 @@ static int wait_connected(int fd)
 
 /* One attempt; returns 0 or an errno. banner gets the server's first line. */
 static int proto; /* 0 (TCP), or IPPROTO_MPTCP */
+/* --from ADDR: the source address, bound before connect (a DNAT of [::1]
+ * needs a source the reply can come back to; issue 14 tests) */
+static struct sockaddr_storage from;
+static socklen_t fromlen;
+
+static int parse_from(const char *a)
+{
+	struct sockaddr_in *f4 = (struct sockaddr_in *)&from;
+	struct sockaddr_in6 *f6 = (struct sockaddr_in6 *)&from;
+
+	if (inet_pton(AF_INET, a, &f4->sin_addr) == 1) {
+		f4->sin_family = AF_INET;
+		fromlen = sizeof(*f4);
+	} else if (inet_pton(AF_INET6, a, &f6->sin6_addr) == 1) {
+		f6->sin6_family = AF_INET6;
+		fromlen = sizeof(*f6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
 
 static int attempt(int how, const struct sockaddr *sa, socklen_t salen, char *banner, size_t blen)
 {
@@ -71,6 +92,11 @@ static int attempt(int how, const struct sockaddr *sa, socklen_t salen, char *ba
 
 	if (fd < 0)
 		return errno;
+	if (fromlen && bind(fd, (struct sockaddr *)&from, fromlen)) {
+		err = errno;
+		close(fd);
+		return err;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (how == FASTOPEN) {
@@ -114,12 +140,14 @@ int main(int argc, char **argv)
 			proto = IPPROTO_MPTCP;
 		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
 			count = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--from") && i + 1 < argc && !parse_from(argv[i + 1]))
+			i++;
 		else
 			break;
 	}
 	if (argc - i != 2) {
 		fprintf(stderr, "usage: sgconnect [--nonblock|--fastopen] [--mptcp] [--count N] "
-			"ADDR PORT\n");
+			"[--from SRC] ADDR PORT\n");
 		return 2;
 	}
 	memset(&ss, 0, sizeof(ss));
