@@ -68,6 +68,15 @@ EOF
 	# the container's owner allowed: its SYNs pass
 	write_config "$WORK/owner.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_DENIED" \
 		"egress_guard = $CT_REL"
+	# issue 10's rules: the owner's account destinations, allow_cgroups
+	write_config "$WORK/acct.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
+		"allow_user_destinations = $U_DENIED $MXC4/32:$SG_TEST_PORT, [$MXC6]:$SG_TEST_PORT" \
+		"egress_guard = $CT_REL"
+	write_config "$WORK/acct-other.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
+		"allow_user_destinations = $U_DENIED 203.0.113.0/24:$SG_TEST_PORT" \
+		"egress_guard = $CT_REL"
+	write_config "$WORK/cgroup.conf" "ports = $SG_TEST_PORT" "allow_users = root, $U_ALLOWED" \
+		"allow_cgroups = $CT_REL" "egress_guard = $CT_REL"
 	"$SG" --config "$WORK/off.conf" --cgroup "$CG" --pin-dir "$PIN" load
 }
 
@@ -236,6 +245,26 @@ assert len(l[0]["sock_create"]) == 1 and len(l[0]["egress"]) == 1, l' "$output" 
 	load_with owner
 	gets_through dnat4
 	gets_through raw4
+	load_with on
+	blocked dnat4
+}
+
+@test "layer on: the owner's account destinations and allow_cgroups apply to the final destination" {
+	local a
+	load_with acct
+	a=$(eg_json '["ipv4"]["allowed_acct_dst"]')
+	gets_through dnat4
+	gets_through raw4
+	gets_through raw6
+	[ "$(eg_json '["ipv4"]["allowed_acct_dst"]')" -ge $((a + 2)) ]
+	# an account destination elsewhere does not cover the remote
+	load_with acct-other
+	blocked dnat4
+	blocked raw4
+	load_with cgroup
+	a=$(eg_json '["ipv4"]["allowed_cgroup"]')
+	gets_through dnat4
+	[ "$(eg_json '["ipv4"]["allowed_cgroup"]')" -gt "$a" ]
 	load_with on
 	blocked dnat4
 }
