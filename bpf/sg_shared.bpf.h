@@ -198,18 +198,23 @@ static __always_inline bool budget_allows(const struct sg_offender *o, __u64 now
 #define RECORD(ctx, st, e)                                                        \
 	do {                                                                      \
 		struct sg_offender *o_ = note_offender(e);                        \
+		long r_;                                                          \
 		if (!event_allowed(o_, (e)->ts_ns) ||                             \
 		    !budget_allows(o_, (e)->ts_ns)) {                             \
 			if (policy.event_rate)                                    \
 				COUNT(st, suppressed);                            \
-		} else if (policy.features & SG_FEAT_PERFBUF ?                    \
-			   bpf_perf_event_output(ctx, &sg_events, BPF_F_CURRENT_CPU, \
-						 (e), sizeof(*(e))) :             \
-			   bpf_ringbuf_output(&sg_events, (e), sizeof(*(e)), 0)) { \
-			COUNT(st, lost); /* buffer full, or no perf reader */    \
-		} else {                                                          \
-			COUNT(st, events);                                        \
+			break;                                                    \
 		}                                                                 \
+		if (policy.features & SG_FEAT_PERFBUF)                            \
+			r_ = bpf_perf_event_output(ctx, &sg_events,               \
+						   BPF_F_CURRENT_CPU, (e),        \
+						   sizeof(*(e)));                 \
+		else                                                              \
+			r_ = bpf_ringbuf_output(&sg_events, (e), sizeof(*(e)), 0); \
+		if (r_)                                                           \
+			COUNT(st, lost); /* buffer full, or no perf reader */     \
+		else                                                              \
+			COUNT(st, events);                                        \
 	} while (0)
 
 #endif

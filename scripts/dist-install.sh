@@ -13,7 +13,8 @@
 #     --dry-run      print the commands, one a line, and change nothing
 #     --uninstall    remove what install put there, except the config
 # The config /etc/smtpguard/smtpguard.conf is never overwritten (0640 root).
-# Uninstalling: `systemctl disable --now smtpguard.service smtpguard-monitor.service`
+# Uninstalling: `systemctl disable --now smtpguard.service smtpguard-monitor.service
+# smtpguard-textfile.timer`
 # (or `smtpguard unload`), then `./install.sh --uninstall` with the same
 # --prefix; remove /etc/smtpguard by hand if its config is no longer wanted.
 # Exit: 0 done, 1 a command failed, 2 usage error.
@@ -57,6 +58,7 @@ run() {
 if [ "$uninstall" -eq 1 ]; then
 	run rm -f "$D$sbindir/smtpguard" "$D$pkglibdir/stop-unless-restart" \
 		"$D$unitdir/smtpguard.service" "$D$unitdir/smtpguard-monitor.service" \
+		"$D$unitdir/smtpguard-textfile.service" "$D$unitdir/smtpguard-textfile.timer" \
 		"$D$mandir/man8/smtpguard.8" "$D$mandir/man5/smtpguard.conf.5" "$D$compdir/smtpguard"
 	[ ! -d "$D$pkglibdir" ] || run rmdir "$D$pkglibdir"
 	echo "kept $D$confdir/smtpguard.conf (remove $D$confdir by hand if it is no longer wanted)"
@@ -66,7 +68,8 @@ fi
 run install -D -m 0755 "$here/smtpguard" "$D$sbindir/smtpguard"
 run install -D -m 0755 "$here/stop-unless-restart" "$D$pkglibdir/stop-unless-restart"
 run install -d -m 0755 "$D$unitdir"
-for u in smtpguard.service smtpguard-monitor.service; do
+for u in smtpguard.service smtpguard-monitor.service smtpguard-textfile.service \
+	smtpguard-textfile.timer; do
 	run install -m 0644 "$here/systemd/$u" "$D$unitdir/$u"
 	# the units name /usr/sbin and /usr/lib/smtpguard: point them at this prefix
 	run sed -i -e "s|/usr/sbin/smtpguard|$sbindir/smtpguard|g" \

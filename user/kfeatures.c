@@ -115,8 +115,7 @@ void sg_features_probe(bool have[SG_KF_COUNT])
 	/* an EL8 backport may carry the map type without the helpers for
 	 * this program type, or the reverse: both are needed */
 	have[SG_KF_RINGBUF] = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1 &&
-			      helper_ok(BPF_FUNC_ringbuf_reserve) &&
-			      helper_ok(BPF_FUNC_ringbuf_submit);
+			      helper_ok(BPF_FUNC_ringbuf_output);
 	have[SG_KF_BOOT_NS] = helper_ok(BPF_FUNC_ktime_get_boot_ns);
 	have[SG_KF_CGROUP_LINK] = cgroup_link_ok();
 	have[SG_KF_BATCH] = batch_ok();

@@ -144,12 +144,14 @@ check_mode() {
 	local x
 	x=$(xlated)
 	case $mode in
+	# (the perf output helper shows as the kernel function behind it,
+	# bpf_event_output_data, on some kernels)
 	perfbuf | both)
-		grep -q 'bpf_perf_event_output' <<<"$x"
-		nogrep 'bpf_ringbuf_reserve' "$x" ;;
+		grep -q 'bpf_perf_event_output\|bpf_event_output_data' <<<"$x"
+		nogrep 'bpf_ringbuf_output' "$x" ;;
 	*)
-		grep -q 'bpf_ringbuf_reserve' <<<"$x"
-		nogrep 'bpf_perf_event_output' "$x" ;;
+		grep -q 'bpf_ringbuf_output' <<<"$x"
+		nogrep 'bpf_perf_event_output\|bpf_event_output_data' "$x" ;;
 	esac
 	case $mode in
 	mono | both)

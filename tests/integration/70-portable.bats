@@ -101,6 +101,7 @@ teardown() {
 	want=$(printf '%s\n' LICENSE LICENSE.BSD-2-Clause LICENSE.GPL-2.0 README.md completion/ \
 		completion/smtpguard.bash install.sh man/ man/smtpguard.8 man/smtpguard.conf.5 smtpguard \
 		smtpguard.conf.example stop-unless-restart systemd/ systemd/smtpguard-monitor.service \
+		systemd/smtpguard-textfile.service systemd/smtpguard-textfile.timer \
 		systemd/smtpguard.service | sed "s|^|$DIST/|")
 	[ "$output" = "$(printf '%s/\n%s' "$DIST" "$want")" ] || { diff <(echo "$output") <(printf '%s/\n%s\n' "$DIST" "$want"); return 1; }
 	run tar -tvzf "$TOP/build/dist/$DIST.tar.gz"
@@ -122,11 +123,13 @@ teardown() {
 	for f in usr/local/sbin/smtpguard:755 usr/local/lib/smtpguard/stop-unless-restart:755 \
 		usr/local/lib/systemd/system/smtpguard.service:644 \
 		usr/local/lib/systemd/system/smtpguard-monitor.service:644 \
+		usr/local/lib/systemd/system/smtpguard-textfile.service:644 \
+		usr/local/lib/systemd/system/smtpguard-textfile.timer:644 \
 		usr/local/share/man/man8/smtpguard.8:644 usr/local/share/man/man5/smtpguard.conf.5:644 \
 		usr/local/share/bash-completion/completions/smtpguard:644 etc/smtpguard/smtpguard.conf:640; do
 		[ "$(stat -c %a "$T/root/${f%:*}")" = "${f##*:}" ] || { echo "${f%:*}: $(stat -c %a "$T/root/${f%:*}" 2>&1)"; return 1; }
 	done
-	[ "$(find "$T/root" -type f | wc -l)" -eq 8 ]
+	[ "$(find "$T/root" -type f | wc -l)" -eq 10 ]
 	cmp "$T/$DIST/smtpguard" "$T/root/usr/local/sbin/smtpguard"
 	cmp "$TOP/smtpguard.conf.example" "$T/root/etc/smtpguard/smtpguard.conf"
 	[ "$(stat -c %U:%G "$T/root/etc/smtpguard/smtpguard.conf")" = root:root ]
@@ -135,7 +138,8 @@ teardown() {
 	[ "${lines[0]}" = "ExecStart=/usr/local/sbin/smtpguard load" ]
 	[ "${lines[2]}" = "ExecStop=/usr/local/lib/smtpguard/stop-unless-restart %n /usr/local/sbin/smtpguard unload" ]
 	run grep -c '/usr/sbin\|/usr/lib/smtpguard' "$T/root/usr/local/lib/systemd/system/smtpguard.service" \
-		"$T/root/usr/local/lib/systemd/system/smtpguard-monitor.service"
+		"$T/root/usr/local/lib/systemd/system/smtpguard-monitor.service" \
+		"$T/root/usr/local/lib/systemd/system/smtpguard-textfile.service"
 	[[ "$output" != *":"[1-9]* ]] || { echo "$output"; return 1; }
 	# the installed binary runs
 	"$T/root/usr/local/sbin/smtpguard" check-config "$T/root/etc/smtpguard/smtpguard.conf" >/dev/null
