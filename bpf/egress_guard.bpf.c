@@ -207,19 +207,7 @@ static __always_inline bool acct_allowed(__u8 kind, __u32 id, const struct syn *
  * policy, as in the connect programs). */
 static __always_inline bool cgroup_allowed(struct __sk_buff *skb)
 {
-	if (!policy.cgroup_levels)
-		return false;
-#pragma unroll
-	for (int level = 1; level <= SG_MAX_CGROUP_LEVEL; level++) {
-		__u64 id;
-
-		if (!(policy.cgroup_levels & (1u << level)))
-			continue;
-		id = bpf_skb_ancestor_cgroup_id(skb, level);
-		if (id && bpf_map_lookup_elem(&sg_cgroups, &id))
-			return true;
-	}
-	return false;
+	return CGROUP_ALLOWED(bpf_skb_ancestor_cgroup_id(skb, level_));
 }
 
 /* The event of a would-be drop: the owner's identity, the final

@@ -65,6 +65,28 @@ struct {
 	__type(value, struct sg_cgroup_val);
 } sg_cgroups SEC(".maps");
 
+/* Is the cgroup ANCESTOR names (an expression of level_: the id of the
+ * ancestor at that level, 0 above the cgroup's own level) or one of its
+ * ancestors in allow_cgroups? Only the levels that hold an entry are asked
+ * (policy.cgroup_levels, a constant of the frozen policy: the verifier
+ * prunes the others); the loop is unrolled, as the 5.x verifiers want. */
+#define CGROUP_ALLOWED(ANCESTOR)                                                  \
+	({                                                                        \
+		bool found_ = false;                                              \
+		_Pragma("unroll")                                                 \
+		for (int level_ = 1; level_ <= SG_MAX_CGROUP_LEVEL; level_++) {   \
+			__u64 id_;                                                \
+			if (!(policy.cgroup_levels & (1u << level_)))             \
+				continue;                                         \
+			id_ = (ANCESTOR);                                         \
+			if (id_ && bpf_map_lookup_elem(&sg_cgroups, &id_)) {      \
+				found_ = true;                                    \
+				break;                                            \
+			}                                                         \
+		}                                                                 \
+		found_;                                                           \
+	})
+
 /* Offenders and events outlive reloads: the loader reuses the pinned maps,
  * so only their layout version may not change silently. */
 struct {

@@ -101,19 +101,7 @@ static __always_inline bool acct_allowed(__u8 kind, __u32 id, __u16 port,
  * caller's own level. */
 static __always_inline bool cgroup_allowed(void)
 {
-	if (!policy.cgroup_levels)
-		return false;
-#pragma unroll
-	for (int level = 1; level <= SG_MAX_CGROUP_LEVEL; level++) {
-		__u64 id;
-
-		if (!(policy.cgroup_levels & (1u << level)))
-			continue;
-		id = bpf_get_current_ancestor_cgroup_id(level);
-		if (id && bpf_map_lookup_elem(&sg_cgroups, &id))
-			return true;
-	}
-	return false;
+	return CGROUP_ALLOWED(bpf_get_current_ancestor_cgroup_id(level_));
 }
 
 /*
