@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 top=$(pwd)
 here=tests/kernels
 
-: "${SG_KERNEL_TESTS:=tests/integration/10-enforce.bats tests/integration/41-reload-under-load.bats tests/integration/43-prog-attach.bats tests/integration/45-fail-closed.bats}"
+: "${SG_KERNEL_TESTS:=tests/integration/10-enforce.bats tests/integration/41-reload-under-load.bats tests/integration/43-prog-attach.bats tests/integration/44-lost-pins.bats tests/integration/45-fail-closed.bats}"
 : "${SG_KERNEL_TIMEOUT:=2400}"
 : "${SG_QEMU_ACCEL:=tcg}"
 : "${SG_QEMU_SMP:=2}"
@@ -38,7 +38,7 @@ fail() {
 
 [ -x smtpguard ] && [ -x build/tests/sgconnect ] || fail "build first: make all unit-tests helpers"
 # qemu and a static busybox: installed with apt when missing (CI, as root)
-if ! command -v qemu-system-x86_64 >/dev/null || ! busybox --list 2>/dev/null | grep -qx depmod ||
+if ! command -v qemu-system-x86_64 >/dev/null || ! busybox --list 2>/dev/null | grep -x depmod >/dev/null ||
 	ldd "$(command -v busybox)" >/dev/null 2>&1; then
 	[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null ||
 		skip "needs qemu-system-x86 and busybox-static (apt-get install qemu-system-x86 busybox-static)"
@@ -75,7 +75,7 @@ cleanup() {
 	return 0
 }
 trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+trap 'cleanup; echo "check-kernels: FAIL: interrupted"; exit 1' INT TERM
 
 echo "check-kernels: booting $pkg (kernel $ver) under qemu ($SG_QEMU_ACCEL, $SG_QEMU_SMP vCPUs, ${SG_QEMU_MEM} MiB), timeout ${SG_KERNEL_TIMEOUT}s"
 echo "check-kernels: tests: $SG_KERNEL_TESTS"
