@@ -15,7 +15,7 @@
 # The host is not changed: nothing goes to /boot, the guest has no network
 # card and writes only to its own tmpfs; qemu is ended by PID on every exit.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 here=tests/kernels
 
