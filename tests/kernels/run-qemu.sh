@@ -11,7 +11,8 @@
 # Knobs: SG_KERNEL_PKG (a linux-image-* package, default: what
 # linux-image-amd64 depends on), SG_KERNEL_TIMEOUT (seconds, 2400),
 # SG_QEMU_ACCEL (tcg; kvm where /dev/kvm works), SG_QEMU_SMP (2),
-# SG_QEMU_MEM (MiB, 2048), SG_KERNEL_CACHE (build/kernels).
+# SG_QEMU_CPU (max; host with kvm), SG_QEMU_MEM (MiB, 2048),
+# SG_KERNEL_CACHE (build/kernels).
 # The host is not changed: nothing goes to /boot, the guest has no network
 # card and writes only to its own tmpfs; qemu is ended by PID on every exit.
 set -uo pipefail
@@ -23,6 +24,7 @@ here=tests/kernels
 : "${SG_KERNEL_TIMEOUT:=2400}"
 : "${SG_QEMU_ACCEL:=tcg}"
 : "${SG_QEMU_SMP:=2}"
+: "${SG_QEMU_CPU:=max}"
 : "${SG_QEMU_MEM:=2048}"
 : "${SG_KERNEL_CACHE:=$top/build/kernels}"
 [ $# -gt 0 ] && SG_KERNEL_TESTS="$*"
@@ -81,7 +83,7 @@ echo "check-kernels: booting $pkg (kernel $ver) under qemu ($SG_QEMU_ACCEL, $SG_
 echo "check-kernels: tests: $SG_KERNEL_TESTS"
 start=$(date +%s)
 # nice: the host's CPUs are shared; -nodefaults + -nic none: no network card
-nice -n 10 qemu-system-x86_64 -accel "$SG_QEMU_ACCEL" -cpu max -smp "$SG_QEMU_SMP" -m "$SG_QEMU_MEM" \
+nice -n 10 qemu-system-x86_64 -accel "$SG_QEMU_ACCEL" -cpu "$SG_QEMU_CPU" -smp "$SG_QEMU_SMP" -m "$SG_QEMU_MEM" \
 	-nodefaults -no-user-config -display none -monitor none -nic none -no-reboot \
 	-serial "file:$console" \
 	-kernel "$kdir/root/boot/vmlinuz-$ver" -initrd "$initrd" \
