@@ -33,7 +33,7 @@ ip link set lo up
 
 # TCG runs the guest about ten times slower: reload-under-load gives its
 # workers this many times longer so that its 5 reloads fit
-export SG_TEST_TIME_SCALE=${SG_TEST_TIME_SCALE:-6}
+export SG_TEST_TIME_SCALE=${SG_TEST_TIME_SCALE:-8}
 
 kernel=$(uname -r)
 echo "sg-kernel: guest up: kernel $kernel ($(uname -v)), $(nproc) CPUs"
