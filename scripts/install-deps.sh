@@ -59,7 +59,7 @@ want() {
 # The tools of the test tier, Debian/Ubuntu names. bpftool comes with the
 # build tier (its package differs between the two).
 DEB_TEST="bats python3 iproute2 util-linux procps systemd groff-base man-db mandoc
-	debhelper dpkg-dev lintian rpm valgrind libclang-rt-dev iptables nftables gnuplot-nox prometheus"
+	debhelper dpkg-dev lintian rpm valgrind libclang-rt-dev iptables nftables gnuplot-nox prometheus qemu-system-x86 busybox-static"
 DEB_BUILD_NO_LIBBPF="make gcc clang llvm pkg-config libelf-dev zlib1g-dev"
 DEB_BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev"
 

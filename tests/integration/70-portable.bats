@@ -181,7 +181,7 @@ deps() {
 
 DEB12_RUNTIME="libbpf1 libelf1 zlib1g"
 DEB_BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev"
-DEB_TEST="bats python3 iproute2 util-linux procps systemd groff-base man-db mandoc debhelper dpkg-dev lintian rpm valgrind libclang-rt-dev iptables nftables gnuplot-nox prometheus"
+DEB_TEST="bats python3 iproute2 util-linux procps systemd groff-base man-db mandoc debhelper dpkg-dev lintian rpm valgrind libclang-rt-dev iptables nftables gnuplot-nox prometheus qemu-system-x86 busybox-static"
 APT="apt-get install -y --no-install-recommends"
 
 @test "install-deps: Debian 12 lists per tier" {
