@@ -22,9 +22,21 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-# fresh /run and /tmp: the host's netns names and temp files stay out
+# fresh /run and /tmp: the host's netns names and temp files stay out. A
+# project tree below them (a CI clone in /tmp) is carried over the new
+# mount by a bind.
+case "$SG_TOP" in
+/tmp/* | /run/*) keep_top=1 ;;
+*) keep_top=0 ;;
+esac
+if [ "$keep_top" = 1 ]; then
+	mkdir -p /sg-top && mount --bind "$SG_TOP" /sg-top
+fi
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ "$keep_top" = 1 ]; then
+	mkdir -p "$SG_TOP" && mount --bind /sg-top "$SG_TOP"
+fi
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t bpf bpf /sys/fs/bpf
 mount --make-rshared /
