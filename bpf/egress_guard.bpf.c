@@ -185,21 +185,15 @@ static __always_inline bool dst_allowed(const struct syn *s)
 	}
 }
 
-/* The owner's (kind, id) account destination for this final destination
- * and port, as the connect programs look it up (one trie lookup, none when
- * the policy has no entry of the kind). A destination behind an IPv6
- * routing header is not final: no account destination covers it. */
-static __always_inline bool acct_allowed(__u8 kind, __u32 id, const struct syn *s)
+/* The owner's account destinations for this final destination and port. A
+ * destination behind an IPv6 routing header is not final: no account
+ * destination covers it. */
+static __always_inline bool acct_allowed(const struct sg_eg_owner *o, const struct syn *s)
 {
-	struct sg_acct_key key = {
-		.kind = kind, .family = s->family, .port = s->port, .id = id,
-	};
+	bool v4 = s->family == 4;
 
-	if (s->routed || !(kind == SG_ACCT_UID ? policy.acct_uid : policy.acct_gid))
-		return false;
-	key.prefixlen = SG_ACCT_HDR_BITS + (s->family == 4 ? 32 : 128);
-	__builtin_memcpy(key.addr, s->addr, 16);
-	return bpf_map_lookup_elem(&sg_acct_dst, &key) != NULL;
+	return !s->routed && (acct_dst_allowed(SG_ACCT_UID, o->uid, s->port, v4, s->addr) ||
+			      acct_dst_allowed(SG_ACCT_GID, o->gid, s->port, v4, s->addr));
 }
 
 /* The socket's cgroup, or an ancestor, in allow_cgroups: the levels that
@@ -252,7 +246,7 @@ static __always_inline int judge_owner(struct __sk_buff *skb, struct sg_eg_stats
 		COUNT(st, allowed_gid);
 		return PKT_PASS;
 	}
-	if (o && (acct_allowed(SG_ACCT_UID, o->uid, s) || acct_allowed(SG_ACCT_GID, o->gid, s))) {
+	if (o && acct_allowed(o, s)) {
 		COUNT(st, allowed_acct_dst);
 		return PKT_PASS;
 	}

@@ -65,6 +65,27 @@ struct {
 	__type(value, struct sg_cgroup_val);
 } sg_cgroups SEC(".maps");
 
+/* Is (kind, id) allowed to addr (4 bytes when v4, else 16) on port by an
+ * account destination? One trie lookup, and none when the policy has no
+ * entry of this kind (a constant of the frozen policy, so the verifier
+ * drops the lookup altogether). */
+static __always_inline bool acct_dst_allowed(__u8 kind, __u32 id, __u16 port, bool v4,
+					     const __u8 *addr)
+{
+	struct sg_acct_key key = {
+		.kind = kind, .family = v4 ? 4 : 6, .port = port, .id = id,
+	};
+
+	if (!(kind == SG_ACCT_UID ? policy.acct_uid : policy.acct_gid))
+		return false;
+	key.prefixlen = SG_ACCT_HDR_BITS + (v4 ? 32 : 128);
+	if (v4)
+		__builtin_memcpy(key.addr, addr, 4);
+	else
+		__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&sg_acct_dst, &key) != NULL;
+}
+
 /* Is the cgroup ANCESTOR names (an expression of level_: the id of the
  * ancestor at that level, 0 above the cgroup's own level) or one of its
  * ancestors in allow_cgroups? Only the levels that hold an entry are asked

@@ -67,27 +67,6 @@ static __always_inline void fill_event(struct sg_event *e, __u64 uid_gid, const 
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* Is (kind, id) allowed to this port and address? One trie lookup, and
- * none when the config has no entry of this kind (a constant of the
- * frozen policy, so the verifier drops the lookup altogether). */
-static __always_inline bool acct_allowed(__u8 kind, __u32 id, __u16 port,
-					 const __u8 *addr, __u32 ip4, bool v4)
-{
-	struct sg_acct_key key = {
-		.kind = kind, .family = v4 ? 4 : 6, .port = port, .id = id,
-	};
-
-	if (!(kind == SG_ACCT_UID ? policy.acct_uid : policy.acct_gid))
-		return false;
-	key.prefixlen = SG_ACCT_HDR_BITS + (v4 ? 32 : 128);
-	/* ip4 also holds the IPv4 part of an IPv4-mapped destination */
-	if (v4)
-		__builtin_memcpy(key.addr, &ip4, 4);
-	else
-		__builtin_memcpy(key.addr, addr, 16);
-	return bpf_map_lookup_elem(&sg_acct_dst, &key) != NULL;
-}
-
 /* Is the caller in an allowed cgroup or below one? The loader sets bit L
  * of policy.cgroup_levels for each level L that holds an allowed cgroup,
  * so a typical "/system.slice/postfix.service" costs one helper call and
@@ -130,8 +109,9 @@ static __always_inline int judge_caller(struct bpf_sock_addr *ctx,
 		COUNT(st, allowed_gid);
 		return VERDICT_ALLOW;
 	}
-	if (acct_allowed(SG_ACCT_UID, uid, port, addr, ip4, v4) ||
-	    acct_allowed(SG_ACCT_GID, gid, port, addr, ip4, v4)) {
+	/* ip4 also holds the IPv4 part of an IPv4-mapped destination */
+	if (acct_dst_allowed(SG_ACCT_UID, uid, port, v4, v4 ? (const __u8 *)&ip4 : addr) ||
+	    acct_dst_allowed(SG_ACCT_GID, gid, port, v4, v4 ? (const __u8 *)&ip4 : addr)) {
 		COUNT(st, allowed_acct_dst);
 		return VERDICT_ALLOW;
 	}
