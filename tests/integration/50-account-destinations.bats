@@ -160,31 +160,30 @@ assert d["limits"]["cgroups"] == {"used": 1, "max": 256}
 PY
 }
 
+# bad_reload NAME WANT LINES...: a reload with config NAME.conf of LINES is
+# refused, exit 2, with exactly "NAME.conf:WANT".
+bad_reload() {
+	local f="$WORK/$1.conf" want=$2
+	shift 2
+	write_config "$f" "$@"
+	run "$SG" --config "$f" --cgroup "$CG" --pin-dir "$PIN" reload
+	[ "$status" -eq 2 ] || { echo "$f: exit $status: $output"; return 1; }
+	[ "$output" = "$f:$want" ] || { echo "$f: $output"; return 1; }
+}
+
 @test "config errors name FILE:LINE exactly and change nothing in the kernel" {
 	local before
 	before=$(prog_ids)
-	write_config "$WORK/bad1.conf" "ports = $SG_TEST_PORT" \
-		"allow_user_destinations = $U_ALICE $MX4:$SG_TEST_PORT3"
-	run "$SG" --config "$WORK/bad1.conf" --cgroup "$CG" --pin-dir "$PIN" reload
-	[ "$status" -eq 2 ]
-	[ "$output" = "$WORK/bad1.conf:2: destination $MX4/32:$SG_TEST_PORT3: port $SG_TEST_PORT3 is not a guarded port (not in 'ports')" ]
-	write_config "$WORK/bad2.conf" "ports = $SG_TEST_PORT" "" \
-		"allow_group_destinations = $G_RELAY 2001:db8::/64:$SG_TEST_PORT"
-	run "$SG" --config "$WORK/bad2.conf" --cgroup "$CG" --pin-dir "$PIN" reload
-	[ "$status" -eq 2 ]
-	[ "$output" = "$WORK/bad2.conf:3: malformed prefix '2001:db8::/64:$SG_TEST_PORT': length must be 0-128" ]
-	write_config "$WORK/bad3.conf" "allow_user_destinations = $U_ALICE"
-	run "$SG" --config "$WORK/bad3.conf" --cgroup "$CG" --pin-dir "$PIN" reload
-	[ "$status" -eq 2 ]
-	[ "$output" = "$WORK/bad3.conf:1: 'allow_user_destinations' needs an account and at least one destination" ]
-	write_config "$WORK/bad4.conf" "allow_cgroups = /"
-	run "$SG" --config "$WORK/bad4.conf" --cgroup "$CG" --pin-dir "$PIN" reload
-	[ "$status" -eq 2 ]
-	[ "$output" = "$WORK/bad4.conf:1: cgroup '/' would allow every process: name the MTA's service, such as /system.slice/postfix.service" ]
-	write_config "$WORK/bad5.conf" "allow_user_destinations = $U_ALICE [$MX6]:0"
-	run "$SG" --config "$WORK/bad5.conf" --cgroup "$CG" --pin-dir "$PIN" reload
-	[ "$status" -eq 2 ]
-	[ "$output" = "$WORK/bad5.conf:1: bad port '0' in destination '[$MX6]:0': must be a number from 1 to 65535" ]
+	bad_reload bad1 "2: destination $MX4/32:$SG_TEST_PORT3: port $SG_TEST_PORT3 is not a guarded port (not in 'ports')" \
+		"ports = $SG_TEST_PORT" "allow_user_destinations = $U_ALICE $MX4:$SG_TEST_PORT3"
+	bad_reload bad2 "3: malformed prefix '2001:db8::/64:$SG_TEST_PORT': length must be 0-128" \
+		"ports = $SG_TEST_PORT" "" "allow_group_destinations = $G_RELAY 2001:db8::/64:$SG_TEST_PORT"
+	bad_reload bad3 "1: 'allow_user_destinations' needs an account and at least one destination" \
+		"allow_user_destinations = $U_ALICE"
+	bad_reload bad4 "1: cgroup '/' would allow every process: name the MTA's service, such as /system.slice/postfix.service" \
+		"allow_cgroups = /"
+	bad_reload bad5 "1: bad port '0' in destination '[$MX6]:0': must be a number from 1 to 65535" \
+		"allow_user_destinations = $U_ALICE [$MX6]:0"
 	[ "$(prog_ids)" = "$before" ]
 	verdict ok "$U_ALICE" "$G_PLAIN" "$MX4" "$SG_TEST_PORT"
 }
